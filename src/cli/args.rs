@@ -1,0 +1,244 @@
+//! Command-line flags, each defined once.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Classify Chinese news text by topic and sentiment.
+#[derive(Debug, Parser)]
+#[command(
+    name = "newsclf",
+    version,
+    about = "Classify Chinese news text by topic and sentiment",
+    long_about = "Classify Chinese news text by topic and sentiment.\n\n\
+        Train a model on your own labeled CSV (one classifier per label column), classify \
+        texts, files, streams or whole newspaper pages, and evaluate a model on held-out data.\n\n\
+        Exit codes: 0 success, 1 the job failed, 2 usage error.",
+    after_help = "Examples:\n  \
+        newsclf predict \"国家电网今冬新增储气能力一千万立方米\"\n  \
+        newsclf predict --sections --input data/sample_page.md\n  \
+        newsclf train --data data/news.csv --label-col topic --label-col sentiment --out models/my.model\n  \
+        newsclf eval --model models/my.model --data test.csv"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Worker threads for segmentation, features and fitting (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Print nothing on stderr but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model from a labeled CSV file.
+    #[command(after_help = "Examples:\n  \
+        newsclf train --data data/news.csv --label-col topic --label-col sentiment --out models/default.model\n  \
+        newsclf train --data train.csv --out models/titles.model --user-dict words.txt --stopwords stop.txt")]
+    Train(TrainArgs),
+    /// Classify texts, a file, standard input or a newspaper page.
+    #[command(after_help = "Examples:\n  \
+        newsclf predict \"央行宣布下调存款准备金率\" \"女排三比零战胜对手\"\n  \
+        newsclf predict --input articles.txt --format json\n  \
+        newsclf predict --model models/my.model --input news.csv --text-col body --format csv\n  \
+        cat articles.txt | newsclf predict --input -\n  \
+        newsclf predict --sections --input data/sample_page.md")]
+    Predict(PredictArgs),
+    /// Evaluate a model on a labeled CSV file.
+    #[command(after_help = "Examples:\n  \
+        newsclf eval --model models/my.model --data test.csv\n  \
+        newsclf eval --data data/news.csv --format json")]
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labeled CSV file (UTF-8, with a header line).
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// Where to write the model file.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Column holding the text.
+    #[arg(long, default_value = "text", value_name = "NAME")]
+    pub text_col: String,
+    /// Column holding a label; repeat for several heads (e.g. topic and sentiment).
+    #[arg(long = "label-col", default_value = "label", value_name = "NAME")]
+    pub label_cols: Vec<String>,
+    /// jieba user dictionary: one `word [frequency] [tag]` per line.
+    #[arg(long, value_name = "FILE")]
+    pub user_dict: Option<PathBuf>,
+    /// Stopword list: one word per line.
+    #[arg(long, value_name = "FILE")]
+    pub stopwords: Option<PathBuf>,
+    /// Do not use jieba's HMM for words missing from the dictionary.
+    #[arg(long)]
+    pub no_hmm: bool,
+    #[command(flatten)]
+    pub features: FeatureArgs,
+    #[command(flatten)]
+    pub classifier: ClassifierArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct FeatureArgs {
+    /// Word n-gram lengths, `MIN-MAX` or `N`.
+    #[arg(long, default_value = "1-2", value_name = "RANGE", value_parser = parse_range)]
+    pub word_ngrams: (usize, usize),
+    /// Character n-gram lengths, `MIN-MAX`, `N`, or `none`.
+    #[arg(long, default_value = "1-3", value_name = "RANGE", value_parser = parse_optional_range)]
+    pub char_ngrams: OptionalRange,
+    /// Keep terms that occur in at least this many training documents.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    pub min_df: usize,
+    /// Drop terms that occur in more than this fraction of training documents.
+    #[arg(long, default_value_t = 1.0, value_name = "FRACTION")]
+    pub max_df: f64,
+    /// Keep at most this many terms of each kind (words, characters).
+    #[arg(long, value_name = "N")]
+    pub max_features: Option<usize>,
+    /// Use raw term counts instead of 1 + ln(count).
+    #[arg(long)]
+    pub no_sublinear_tf: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LossArg {
+    /// Logistic regression (one-vs-rest).
+    Logistic,
+    /// Linear SVM with squared hinge loss (one-vs-rest).
+    Svm,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifierArgs {
+    /// Loss of the linear classifier.
+    #[arg(long, value_enum, default_value = "logistic")]
+    pub loss: LossArg,
+    /// Inverse regularisation strength: larger fits the training data more closely.
+    #[arg(long = "c", default_value_t = 10.0, value_name = "C")]
+    pub c: f64,
+    /// Stopping tolerance of the solver.
+    #[arg(long, default_value_t = 0.01, value_name = "TOL")]
+    pub tol: f64,
+    /// Maximum passes over the data per class.
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub max_iter: usize,
+    /// Seed of the solver's row order; the same seed gives the same model.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PredictFormat {
+    /// Aligned columns for reading.
+    Table,
+    /// One JSON object per document, one per line.
+    Json,
+    /// CSV with a header.
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct PredictArgs {
+    /// Model file (default: the model built into newsclf).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Texts to classify.
+    #[arg(value_name = "TEXT", conflicts_with = "input")]
+    pub texts: Vec<String>,
+    /// Read documents from FILE: `.csv` files by their text column, others one
+    /// document per line; `-` reads standard input.
+    #[arg(long, short, value_name = "FILE|-")]
+    pub input: Option<PathBuf>,
+    /// CSV column holding the text (default: the one the model was trained on).
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: PredictFormat,
+    /// Show the N most probable labels per head (default: 1 in tables, 3 otherwise).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub top_k: Option<u64>,
+    /// The input is a newspaper page: split it into articles at `#` headings
+    /// and label each article.
+    #[arg(long)]
+    pub sections: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EvalFormat {
+    /// A readable report.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// Model file (default: the model built into newsclf).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Labeled CSV file; every head whose label column it has is evaluated.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// Column holding the text (default: the one the model was trained on).
+    #[arg(long, value_name = "NAME")]
+    pub text_col: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EvalFormat,
+}
+
+fn parse_range(s: &str) -> Result<(usize, usize), String> {
+    let parse = |t: &str| {
+        t.trim()
+            .parse::<usize>()
+            .map_err(|_| format!("`{s}` is not a range: use MIN-MAX (e.g. 1-3) or N"))
+    };
+    let (lo, hi) = match s.split_once('-') {
+        Some((a, b)) => (parse(a)?, parse(b)?),
+        None => {
+            let n = parse(s)?;
+            (n, n)
+        }
+    };
+    if lo == 0 || lo > hi {
+        return Err(format!("`{s}`: need 1 <= MIN <= MAX"));
+    }
+    Ok((lo, hi))
+}
+
+/// An n-gram range that may be switched off with `none`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionalRange(pub Option<(usize, usize)>);
+
+fn parse_optional_range(s: &str) -> Result<OptionalRange, String> {
+    if s.eq_ignore_ascii_case("none") {
+        Ok(OptionalRange(None))
+    } else {
+        parse_range(s).map(|r| OptionalRange(Some(r)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn flags_are_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn ranges_parse() {
+        assert_eq!(parse_range("1-3"), Ok((1, 3)));
+        assert_eq!(parse_range("2"), Ok((2, 2)));
+        assert!(parse_range("3-1").is_err());
+        assert!(parse_range("x").is_err());
+        assert_eq!(parse_optional_range("none"), Ok(OptionalRange(None)));
+    }
+}

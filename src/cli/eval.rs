@@ -1,0 +1,52 @@
+//! `newsclf eval`.
+
+use std::io::Write;
+
+use anyhow::Result;
+use newsclf::corpus::LabeledCorpus;
+use newsclf::evaluate::{evaluate, evaluation_spec};
+use newsclf::report::render_text;
+
+use super::args::{EvalArgs, EvalFormat};
+use super::{Ui, load_model};
+
+pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
+    let model = load_model(args.model.as_deref())?;
+    let text_col = args
+        .text_col
+        .clone()
+        .unwrap_or_else(|| model.provenance().text_col.clone());
+    let spec = evaluation_spec(&model, &args.data, &text_col)?;
+    for head in model.heads() {
+        if !spec.label_cols.contains(&head.name) {
+            ui.say(format!(
+                "note: {} has no column '{}'; that head is not evaluated",
+                args.data.display(),
+                head.name
+            ));
+        }
+    }
+    let corpus = LabeledCorpus::read(&args.data, &spec)?;
+    if !corpus.rejects.is_empty() {
+        ui.say(format!(
+            "read {}: {} rows, {} skipped",
+            corpus.source,
+            corpus.rows_read,
+            corpus.rejects.rows_dropped()
+        ));
+        for line in corpus.rejects.summary(20) {
+            ui.say(format!("  {line}"));
+        }
+    }
+    let evaluation = evaluate(&model, &corpus);
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        EvalFormat::Text => write!(out, "{}", render_text(&evaluation))?,
+        EvalFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &evaluation)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}

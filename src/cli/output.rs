@@ -1,0 +1,146 @@
+//! Writing predictions as a table, JSON lines or CSV.
+
+use std::io::Write;
+
+use anyhow::Result;
+use newsclf::input::Document;
+use newsclf::model::{Head, Prediction};
+use newsclf::report::{pad, truncate};
+use serde_json::{Map, Value, json};
+use unicode_width::UnicodeWidthStr;
+
+use super::args::PredictFormat;
+
+/// Writes one prediction per document in the chosen format.
+pub struct PredictionWriter<W: Write> {
+    format: PredictFormat,
+    top_k: usize,
+    titles: bool,
+    heads: Vec<String>,
+    cell_width: usize,
+    out: W,
+}
+
+impl<W: Write> PredictionWriter<W> {
+    pub fn new(format: PredictFormat, top_k: usize, titles: bool, heads: &[Head], out: W) -> Self {
+        let label_width = heads
+            .iter()
+            .flat_map(|h| h.labels.iter().map(|l| l.width()))
+            .max()
+            .unwrap_or(5);
+        PredictionWriter {
+            format,
+            top_k,
+            titles,
+            heads: heads.iter().map(|h| h.name.clone()).collect(),
+            cell_width: (label_width + 7) * top_k + 2 * (top_k - 1),
+            out,
+        }
+    }
+
+    /// Writes one CSV record, quoted as needed.
+    fn csv_record(&mut self, row: &[String]) -> Result<()> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(row)?;
+        let bytes = w.into_inner().map_err(|e| e.into_error())?;
+        self.out.write_all(&bytes)?;
+        Ok(())
+    }
+
+    pub fn header(&mut self) -> Result<()> {
+        match self.format {
+            PredictFormat::Json => {}
+            PredictFormat::Table => {
+                let mut line = pad("id", 6);
+                for h in &self.heads {
+                    line.push_str(&pad(h, self.cell_width));
+                    line.push_str("  ");
+                }
+                line.push_str(if self.titles { "title" } else { "text" });
+                writeln!(self.out, "{line}")?;
+            }
+            PredictFormat::Csv => {
+                let mut row = vec!["id".to_string()];
+                if self.titles {
+                    row.push("title".into());
+                }
+                for h in &self.heads {
+                    row.push(h.clone());
+                    row.push(format!("{h}_probability"));
+                    if self.top_k > 1 {
+                        row.push(format!("{h}_top"));
+                    }
+                }
+                self.csv_record(&row)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn write(&mut self, doc: &Document, prediction: &Prediction) -> Result<()> {
+        match self.format {
+            PredictFormat::Json => {
+                let mut heads = Map::new();
+                for p in prediction {
+                    let best = p.best();
+                    heads.insert(
+                        p.head.clone(),
+                        json!({
+                            "label": best.label,
+                            "probability": best.probability,
+                            "top": p.top(self.top_k),
+                        }),
+                    );
+                }
+                let mut obj = Map::new();
+                obj.insert("id".into(), json!(doc.id));
+                if let Some(title) = &doc.title {
+                    obj.insert("title".into(), json!(title));
+                }
+                obj.insert("predictions".into(), Value::Object(heads));
+                serde_json::to_writer(&mut self.out, &obj)?;
+                writeln!(self.out)?;
+            }
+            PredictFormat::Table => {
+                let mut line = pad(&doc.id.to_string(), 6);
+                for p in prediction {
+                    let cells: Vec<String> = p
+                        .top(self.top_k)
+                        .iter()
+                        .map(|s| format!("{} {:.3}", s.label, s.probability))
+                        .collect();
+                    line.push_str(&pad(&cells.join(", "), self.cell_width));
+                    line.push_str("  ");
+                }
+                let text = doc.title.as_deref().unwrap_or(&doc.text);
+                line.push_str(&truncate(text, 40));
+                writeln!(self.out, "{line}")?;
+            }
+            PredictFormat::Csv => {
+                let mut row = vec![doc.id.to_string()];
+                if self.titles {
+                    row.push(doc.title.clone().unwrap_or_default());
+                }
+                for p in prediction {
+                    row.push(p.best().label.clone());
+                    row.push(format!("{:.6}", p.best().probability));
+                    if self.top_k > 1 {
+                        let top: Vec<String> = p
+                            .top(self.top_k)
+                            .iter()
+                            .map(|s| format!("{}:{:.6}", s.label, s.probability))
+                            .collect();
+                        row.push(top.join(";"));
+                    }
+                }
+                self.csv_record(&row)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn flush(&mut self) -> Result<()> {
+        self.out.flush()?;
+        Ok(())
+    }
+}

@@ -1,0 +1,520 @@
+//! Reading labeled CSV files: header lookup, row validation and the report of
+//! every row that could not be used (with its line number and the reason).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use csv::ByteRecord;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+const ENCODING_HINT: &str = "GBK/GB18030 files are common for Chinese text: convert with \
+     `iconv -f GB18030 -t UTF-8 FILE > FILE.utf8.csv`";
+
+/// Why a row (or one label of a row) was not used.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RejectReason {
+    /// The text column is empty or only whitespace.
+    EmptyText,
+    /// A label column is empty or only whitespace.
+    EmptyLabel {
+        /// The label column.
+        column: String,
+    },
+    /// The row has a different number of fields than the header.
+    FieldCount {
+        /// Fields in the header.
+        expected: usize,
+        /// Fields in this row.
+        found: usize,
+    },
+    /// A field is not valid UTF-8.
+    NotUtf8 {
+        /// The column.
+        column: String,
+    },
+}
+
+impl fmt::Display for RejectReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RejectReason::EmptyText => write!(f, "empty text"),
+            RejectReason::EmptyLabel { column } => write!(f, "empty label in column '{column}'"),
+            RejectReason::FieldCount { expected, found } => write!(
+                f,
+                "malformed row: {found} fields where the header has {expected} \
+                 (an unquoted comma or quote?)"
+            ),
+            RejectReason::NotUtf8 { column } => {
+                write!(f, "column '{column}' is not valid UTF-8 ({ENCODING_HINT})")
+            }
+        }
+    }
+}
+
+/// A row that was not used, or a label that was missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    /// Line of the file where the row starts (the header is line 1).
+    pub line: u64,
+    /// The reason.
+    pub reason: RejectReason,
+    /// `true` when the whole row was dropped; `false` when only one label was
+    /// missing and the row still serves the other label columns.
+    pub row_dropped: bool,
+}
+
+/// Every row skipped while reading a file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rejects {
+    entries: Vec<Reject>,
+}
+
+impl Rejects {
+    /// Records a skipped row or label.
+    pub fn push(&mut self, line: u64, reason: RejectReason, row_dropped: bool) {
+        self.entries.push(Reject {
+            line,
+            reason,
+            row_dropped,
+        });
+    }
+
+    /// All entries in file order.
+    pub fn entries(&self) -> &[Reject] {
+        &self.entries
+    }
+
+    /// Number of rows dropped entirely.
+    pub fn rows_dropped(&self) -> usize {
+        let mut lines: Vec<u64> = self
+            .entries
+            .iter()
+            .filter(|r| r.row_dropped)
+            .map(|r| r.line)
+            .collect();
+        lines.dedup();
+        lines.len()
+    }
+
+    /// Whether nothing was skipped.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// One line per reason: `reason: N rows (lines 3, 9, …)`, listing at most
+    /// `max_lines` line numbers per reason.
+    pub fn summary(&self, max_lines: usize) -> Vec<String> {
+        let mut by_reason: BTreeMap<(&RejectReason, bool), Vec<u64>> = BTreeMap::new();
+        for r in &self.entries {
+            by_reason
+                .entry((&r.reason, r.row_dropped))
+                .or_default()
+                .push(r.line);
+        }
+        by_reason
+            .into_iter()
+            .map(|((reason, dropped), lines)| {
+                let shown: Vec<String> = lines.iter().take(max_lines).map(u64::to_string).collect();
+                let more = if lines.len() > max_lines {
+                    format!(", … {} more", lines.len() - max_lines)
+                } else {
+                    String::new()
+                };
+                let what = if dropped {
+                    "row skipped"
+                } else {
+                    "label not used"
+                };
+                format!(
+                    "{reason}: {} × {what} (line{} {}{more})",
+                    lines.len(),
+                    if lines.len() == 1 { "" } else { "s" },
+                    shown.join(", ")
+                )
+            })
+            .collect()
+    }
+}
+
+/// A CSV file with a header, read row by row.
+pub struct CsvTable<R: Read> {
+    path: String,
+    reader: csv::Reader<BufReader<R>>,
+    header: Vec<String>,
+    record: ByteRecord,
+}
+
+impl<R: Read> CsvTable<R> {
+    /// Reads the header of `reader`; `path` names the source in messages.
+    pub fn new(path: &str, reader: R) -> Result<Self> {
+        let mut buffered = BufReader::new(reader);
+        let start = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
+        if start.starts_with(UTF8_BOM) {
+            buffered.consume(UTF8_BOM.len());
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(buffered);
+        let mut record = ByteRecord::new();
+        let has_header = reader
+            .read_byte_record(&mut record)
+            .map_err(|e| csv_error(path, e))?;
+        if !has_header {
+            return Err(Error::input(format!(
+                "{path}: the file is empty; expected a header line such as `text,label` \
+                 followed by one row per document"
+            )));
+        }
+        let mut header = Vec::with_capacity(record.len());
+        for (i, field) in record.iter().enumerate() {
+            let name = std::str::from_utf8(field).map_err(|_| {
+                Error::input(format!(
+                    "{path}:1, column {}: the header is not valid UTF-8; {ENCODING_HINT}",
+                    i + 1
+                ))
+            })?;
+            header.push(name.trim().to_string());
+        }
+        Ok(CsvTable {
+            path: path.to_string(),
+            reader,
+            header,
+            record,
+        })
+    }
+
+    /// The column names.
+    pub fn header(&self) -> &[String] {
+        &self.header
+    }
+
+    /// The position of column `name`; `flag` is the option that chose it, for
+    /// the message when it is missing or ambiguous.
+    pub fn column(&self, name: &str, flag: &str) -> Result<usize> {
+        let found: Vec<usize> = (0..self.header.len())
+            .filter(|&i| self.header[i] == name)
+            .collect();
+        match found.as_slice() {
+            [i] => Ok(*i),
+            [] => Err(Error::input(format!(
+                "{}:1: no column '{name}' in the header (columns: {}); name the right one with {flag}",
+                self.path,
+                self.header.join(", ")
+            ))),
+            several => Err(Error::input(format!(
+                "{}:1: column '{name}' appears {} times in the header (columns {}); rename the duplicates",
+                self.path,
+                several.len(),
+                several
+                    .iter()
+                    .map(|i| (i + 1).to_string())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ))),
+        }
+    }
+
+    /// Reads the next row and decodes the fields at `columns` (trimmed).
+    /// Returns `None` at the end of the file.
+    pub fn next_row(&mut self, columns: &[usize]) -> Option<Result<Row>> {
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Err(e) => Some(Err(csv_error(&self.path, e))),
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                if self.record.len() != self.header.len() {
+                    // A blank line inside the data is no row at all.
+                    if self.record.len() == 1 && self.record[0].is_empty() {
+                        return self.next_row(columns);
+                    }
+                    return Some(Ok(Row {
+                        line,
+                        fields: Err(RejectReason::FieldCount {
+                            expected: self.header.len(),
+                            found: self.record.len(),
+                        }),
+                    }));
+                }
+                let mut fields = Vec::with_capacity(columns.len());
+                for &c in columns {
+                    match std::str::from_utf8(&self.record[c]) {
+                        Ok(s) => fields.push(s.trim().to_string()),
+                        Err(_) => {
+                            return Some(Ok(Row {
+                                line,
+                                fields: Err(RejectReason::NotUtf8 {
+                                    column: self.header[c].clone(),
+                                }),
+                            }));
+                        }
+                    }
+                }
+                Some(Ok(Row {
+                    line,
+                    fields: Ok(fields),
+                }))
+            }
+        }
+    }
+}
+
+fn csv_error(path: &str, e: csv::Error) -> Error {
+    let at = e
+        .position()
+        .map(|p| format!(":{}", p.line()))
+        .unwrap_or_default();
+    match e.into_kind() {
+        csv::ErrorKind::Io(io) => Error::io(path, io),
+        other => Error::input(format!("{path}{at}: {other:?}")),
+    }
+}
+
+/// One data row: its line and either its decoded fields or why it is unusable.
+#[derive(Debug)]
+pub struct Row {
+    /// Line where the row starts.
+    pub line: u64,
+    /// The requested fields, trimmed, or the reason the row cannot be used.
+    pub fields: std::result::Result<Vec<String>, RejectReason>,
+}
+
+/// Which columns of a CSV hold the text and the labels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpusSpec {
+    /// The text column.
+    pub text_col: String,
+    /// The label columns, one classifier head each.
+    pub label_cols: Vec<String>,
+}
+
+impl Default for CorpusSpec {
+    fn default() -> Self {
+        CorpusSpec {
+            text_col: "text".into(),
+            label_cols: vec!["label".into()],
+        }
+    }
+}
+
+/// Texts with one label column per head, read from a CSV file.
+#[derive(Debug, Clone)]
+pub struct LabeledCorpus {
+    /// Where the rows came from.
+    pub source: String,
+    /// SHA-256 of the file's bytes, in hex (as `sha256sum` prints it).
+    pub sha256: String,
+    /// The texts of the rows kept.
+    pub texts: Vec<String>,
+    /// The line each kept row starts on.
+    pub lines: Vec<u64>,
+    /// The label column names.
+    pub heads: Vec<String>,
+    /// `labels[h][i]`: row `i`'s label for head `h`, `None` when missing.
+    pub labels: Vec<Vec<Option<String>>>,
+    /// Rows read from the file (kept and skipped).
+    pub rows_read: usize,
+    /// Rows and labels skipped, with reasons.
+    pub rejects: Rejects,
+}
+
+impl LabeledCorpus {
+    /// Reads `path` with the columns of `spec`.
+    pub fn read(path: &Path, spec: &CorpusSpec) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        Self::from_bytes(&path.display().to_string(), &bytes, spec)
+    }
+
+    /// Parses CSV bytes; `source` names them in messages.
+    pub fn from_bytes(source: &str, bytes: &[u8], spec: &CorpusSpec) -> Result<Self> {
+        if spec.label_cols.is_empty() {
+            return Err(Error::param("at least one label column is needed"));
+        }
+        let mut table = CsvTable::new(source, bytes)?;
+        let mut columns = vec![table.column(&spec.text_col, "--text-col")?];
+        for label in &spec.label_cols {
+            if spec.label_cols.iter().filter(|l| *l == label).count() > 1 {
+                return Err(Error::param(format!(
+                    "label column '{label}' is given more than once"
+                )));
+            }
+            columns.push(table.column(label, "--label-col")?);
+        }
+        let mut corpus = LabeledCorpus {
+            source: source.to_string(),
+            sha256: hex_sha256(bytes),
+            texts: Vec::new(),
+            lines: Vec::new(),
+            heads: spec.label_cols.clone(),
+            labels: vec![Vec::new(); spec.label_cols.len()],
+            rows_read: 0,
+            rejects: Rejects::default(),
+        };
+        while let Some(row) = table.next_row(&columns) {
+            let row = row?;
+            corpus.rows_read += 1;
+            corpus.add_row(row);
+        }
+        if corpus.rows_read == 0 {
+            return Err(Error::input(format!(
+                "{source}: the file has a header but no data rows"
+            )));
+        }
+        if corpus.texts.is_empty() {
+            return Err(Error::input(format!(
+                "{source}: none of the {} rows can be used:\n  {}",
+                corpus.rows_read,
+                corpus.rejects.summary(10).join("\n  ")
+            )));
+        }
+        Ok(corpus)
+    }
+
+    fn add_row(&mut self, row: Row) {
+        let fields = match row.fields {
+            Ok(f) => f,
+            Err(reason) => {
+                self.rejects.push(row.line, reason, true);
+                return;
+            }
+        };
+        let mut fields = fields.into_iter();
+        let text = fields.next().unwrap_or_default();
+        if text.is_empty() {
+            self.rejects.push(row.line, RejectReason::EmptyText, true);
+            return;
+        }
+        let labels: Vec<Option<String>> =
+            fields.map(|l| Some(l).filter(|l| !l.is_empty())).collect();
+        let all_missing = labels.iter().all(Option::is_none);
+        for (head, label) in self.heads.iter().zip(&labels) {
+            if label.is_none() {
+                let reason = RejectReason::EmptyLabel {
+                    column: head.clone(),
+                };
+                self.rejects.push(row.line, reason, all_missing);
+            }
+        }
+        if all_missing {
+            return;
+        }
+        self.texts.push(text);
+        self.lines.push(row.line);
+        for (h, label) in labels.into_iter().enumerate() {
+            self.labels[h].push(label);
+        }
+    }
+
+    /// Number of rows kept.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Whether no rows were kept.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+
+    /// Rows per label of head `h`, sorted by label.
+    pub fn class_counts(&self, h: usize) -> BTreeMap<&str, usize> {
+        let mut counts = BTreeMap::new();
+        for label in self.labels[h].iter().flatten() {
+            *counts.entry(label.as_str()).or_insert(0) += 1;
+        }
+        counts
+    }
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(labels: &[&str]) -> CorpusSpec {
+        CorpusSpec {
+            text_col: "text".into(),
+            label_cols: labels.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn reads_rows_and_reports_every_skip_with_its_line() {
+        let csv = "\u{feff}text,label\n油价上涨,energy\n,energy\n球赛,\n\"多行\n文本\",sports\n坏,行,多\n";
+        let c = LabeledCorpus::from_bytes("t.csv", csv.as_bytes(), &spec(&["label"])).unwrap();
+        assert_eq!(c.texts, vec!["油价上涨", "多行\n文本"]);
+        assert_eq!(c.lines, vec![2, 5]);
+        assert_eq!(c.rows_read, 5);
+        assert_eq!(c.rejects.rows_dropped(), 3);
+        let lines: Vec<u64> = c.rejects.entries().iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![3, 4, 7]);
+        let summary = c.rejects.summary(10).join("\n");
+        assert!(
+            summary.contains("empty text: 1 × row skipped (line 3)"),
+            "{summary}"
+        );
+        assert!(summary.contains("malformed row: 3 fields"), "{summary}");
+    }
+
+    #[test]
+    fn a_row_missing_one_of_two_labels_serves_the_other_head() {
+        let csv = "text,topic,sentiment\n油价上涨,energy,\n球赛,sports,positive\n";
+        let c = LabeledCorpus::from_bytes("t.csv", csv.as_bytes(), &spec(&["topic", "sentiment"]))
+            .unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c.labels[1], vec![None, Some("positive".into())]);
+        assert_eq!(c.rejects.rows_dropped(), 0);
+        assert_eq!(c.rejects.entries().len(), 1);
+    }
+
+    #[test]
+    fn header_problems_are_errors_naming_the_file() {
+        let err = |text: &[u8], labels: &[&str]| {
+            LabeledCorpus::from_bytes("d.csv", text, &spec(labels))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(err(b"", &["label"]).contains("d.csv: the file is empty"));
+        assert!(err(b"text,label\n", &["label"]).contains("no data rows"));
+        let e = err(b"text,labl\na,b\n", &["label"]);
+        assert!(
+            e.contains("d.csv:1: no column 'label'") && e.contains("text, labl"),
+            "{e}"
+        );
+        assert!(err(b"text,label,label\na,b,c\n", &["label"]).contains("appears 2 times"));
+        assert!(err(b"te\xffxt,label\n", &["label"]).contains("not valid UTF-8"));
+        assert!(err(b"text,label\n,x\n", &["label"]).contains("none of the 1 rows"));
+    }
+
+    #[test]
+    fn non_utf8_rows_are_skipped_and_reported() {
+        let c = LabeledCorpus::from_bytes(
+            "g.csv",
+            b"text,label\n\xd6\xd0\xb9\xfa,a\nok,b\n",
+            &spec(&["label"]),
+        )
+        .unwrap();
+        assert_eq!(c.len(), 1);
+        assert!(c.rejects.summary(5)[0].contains("not valid UTF-8"));
+        assert!(c.rejects.summary(5)[0].contains("line 2"));
+    }
+
+    #[test]
+    fn hash_matches_sha256sum() {
+        assert_eq!(
+            hex_sha256(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

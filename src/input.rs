@@ -1,0 +1,288 @@
+//! Documents to classify: command-line texts, a text file (one document per
+//! line), a CSV file (its text column), standard input, or a newspaper page
+//! split into articles. Files are read incrementally.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use crate::corpus::{CsvTable, RejectReason};
+use crate::error::{Error, Result};
+use crate::sections::split_page;
+
+/// One document to classify.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// Position: the argument number, the line in the file, or the article number.
+    pub id: u64,
+    /// The article title (for page sections).
+    pub title: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// An item read from the input: a document, or an input row that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    /// A document.
+    Doc(Document),
+    /// A row skipped, with its line and reason.
+    Skipped {
+        /// The line.
+        line: u64,
+        /// Why.
+        reason: RejectReason,
+    },
+}
+
+/// Where documents come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Texts given directly.
+    Texts(Vec<String>),
+    /// A file: `.csv` files are read as CSV, anything else one document per line.
+    File(PathBuf),
+    /// Standard input, one document per line.
+    Stdin,
+}
+
+impl Source {
+    /// The name used in messages.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Texts(_) => "<arguments>".into(),
+            Source::File(p) => p.display().to_string(),
+            Source::Stdin => "<stdin>".into(),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + Send>> {
+        match self {
+            Source::Texts(_) => unreachable!("texts are not opened"),
+            Source::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::io(p, e))?)),
+            Source::Stdin => Ok(Box::new(std::io::stdin())),
+        }
+    }
+
+    fn is_csv(&self) -> bool {
+        matches!(self, Source::File(p) if p.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+    }
+}
+
+/// Opens `source` as a stream of items. `text_col` names the CSV text column;
+/// with `sections`, the whole input is one page split into articles.
+pub fn read(
+    source: &Source,
+    text_col: &str,
+    sections: bool,
+) -> Result<Box<dyn Iterator<Item = Result<Item>> + Send>> {
+    if sections {
+        let page = match source {
+            Source::Texts(texts) => texts.join("\n"),
+            _ => {
+                let mut bytes = Vec::new();
+                source
+                    .open()?
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| Error::io(source.name(), e))?;
+                String::from_utf8(bytes).map_err(|e| {
+                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+                        .iter()
+                        .filter(|&&b| b == b'\n')
+                        .count();
+                    Error::input(format!(
+                        "{}:{line}: not valid UTF-8; save the page as UTF-8",
+                        source.name()
+                    ))
+                })?
+            }
+        };
+        let docs: Vec<Result<Item>> = split_page(&page)
+            .sections
+            .into_iter()
+            .enumerate()
+            .map(|(i, s)| {
+                Ok(Item::Doc(Document {
+                    id: i as u64 + 1,
+                    text: s.text(),
+                    title: Some(s.title),
+                }))
+            })
+            .collect();
+        if docs.is_empty() {
+            return Err(Error::input(format!(
+                "{}: no article found; with --sections each article must start with a `# heading` line",
+                source.name()
+            )));
+        }
+        return Ok(Box::new(docs.into_iter()));
+    }
+    match source {
+        Source::Texts(texts) => Ok(Box::new(texts.clone().into_iter().enumerate().map(
+            |(i, text)| {
+                let id = i as u64 + 1;
+                Ok(if text.trim().is_empty() {
+                    Item::Skipped {
+                        line: id,
+                        reason: RejectReason::EmptyText,
+                    }
+                } else {
+                    Item::Doc(Document {
+                        id,
+                        title: None,
+                        text,
+                    })
+                })
+            },
+        ))),
+        _ if source.is_csv() => {
+            let mut table = CsvTable::new(&source.name(), source.open()?)?;
+            let col = table.column(text_col, "--text-col")?;
+            Ok(Box::new(std::iter::from_fn(move || {
+                table.next_row(&[col]).map(|row| {
+                    let row = row?;
+                    Ok(match row.fields {
+                        Ok(mut f) if !f[0].is_empty() => Item::Doc(Document {
+                            id: row.line,
+                            title: None,
+                            text: f.swap_remove(0),
+                        }),
+                        Ok(_) => Item::Skipped {
+                            line: row.line,
+                            reason: RejectReason::EmptyText,
+                        },
+                        Err(reason) => Item::Skipped {
+                            line: row.line,
+                            reason,
+                        },
+                    })
+                })
+            })))
+        }
+        _ => Ok(Box::new(Lines::new(source.name(), source.open()?))),
+    }
+}
+
+/// One document per non-blank line; invalid UTF-8 lines are skipped and reported.
+struct Lines {
+    name: String,
+    reader: BufReader<Box<dyn Read + Send>>,
+    line: u64,
+    buf: Vec<u8>,
+}
+
+impl Lines {
+    fn new(name: String, reader: Box<dyn Read + Send>) -> Self {
+        Lines {
+            name,
+            reader: BufReader::new(reader),
+            line: 0,
+            buf: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Lines {
+    type Item = Result<Item>;
+
+    fn next(&mut self) -> Option<Result<Item>> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_until(b'\n', &mut self.buf) {
+                Ok(0) => return None,
+                Err(e) => return Some(Err(Error::io(Path::new(&self.name), e))),
+                Ok(_) => {}
+            }
+            self.line += 1;
+            let bytes = if self.line == 1 {
+                self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf)
+            } else {
+                &self.buf
+            };
+            match std::str::from_utf8(bytes) {
+                Ok(text) if text.trim().is_empty() => continue,
+                Ok(text) => {
+                    return Some(Ok(Item::Doc(Document {
+                        id: self.line,
+                        title: None,
+                        text: text.trim().to_string(),
+                    })));
+                }
+                Err(_) => {
+                    return Some(Ok(Item::Skipped {
+                        line: self.line,
+                        reason: RejectReason::NotUtf8 {
+                            column: "line".into(),
+                        },
+                    }));
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collect(source: &Source, sections: bool) -> Vec<Item> {
+        read(source, "text", sections)
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn temp(name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("newsclf-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    #[test]
+    fn text_files_give_one_document_per_line_and_report_bad_lines() {
+        let path = temp(
+            "docs.txt",
+            "\u{feff}油价上涨\r\n\n\u{ff}\n球赛\n".as_bytes(),
+        );
+        let mut bytes = std::fs::read(&path).unwrap();
+        let pos = bytes.iter().position(|&b| b == 0xc3).unwrap();
+        bytes.splice(pos..pos + 2, [0xff]);
+        std::fs::write(&path, bytes).unwrap();
+        let items = collect(&Source::File(path), false);
+        assert_eq!(items.len(), 3);
+        assert!(matches!(&items[0], Item::Doc(d) if d.id == 1 && d.text == "油价上涨"));
+        assert!(matches!(&items[1], Item::Skipped { line: 3, .. }));
+        assert!(matches!(&items[2], Item::Doc(d) if d.id == 4));
+    }
+
+    #[test]
+    fn csv_files_use_the_text_column_and_line_numbers() {
+        let path = temp("docs.csv", b"id,text\n1,\"two\nlines\"\n2,\n3,ok\n");
+        let items = collect(&Source::File(path.clone()), false);
+        assert!(matches!(&items[0], Item::Doc(d) if d.id == 2 && d.text == "two\nlines"));
+        assert!(matches!(
+            &items[1],
+            Item::Skipped {
+                line: 4,
+                reason: RejectReason::EmptyText
+            }
+        ));
+        assert!(matches!(&items[2], Item::Doc(d) if d.id == 5));
+        let err = read(&Source::File(path), "body", false)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no column 'body'"), "{err}");
+    }
+
+    #[test]
+    fn sections_number_articles_and_keep_titles() {
+        let page = "# 甲\n正文一。\n# 乙\n正文二。\n".to_string();
+        let items = collect(&Source::Texts(vec![page]), true);
+        assert!(matches!(&items[1], Item::Doc(d) if d.id == 2 && d.title.as_deref() == Some("乙")));
+        let none = read(&Source::Texts(vec!["没有标题".into()]), "text", true);
+        assert!(none.err().unwrap().to_string().contains("no article found"));
+    }
+}

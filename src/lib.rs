@@ -1,0 +1,49 @@
+//! newsclf classifies Chinese news text by topic and sentiment.
+//!
+//! The pipeline, one module per stage:
+//! [`corpus`] (read a labeled CSV) → [`normalize`] → [`segment`] (jieba-rs) →
+//! [`features`] (TF-IDF, stored IDF) → [`linear`] (sparse linear classifier
+//! behind linfa's traits) → [`model`] / [`model_file`] (versioned, checksummed
+//! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half,
+//! [`input`] and [`sections`] feed prediction.
+//!
+//! ```
+//! use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+//! use newsclf::evaluate::evaluate;
+//! use newsclf::features::FeatureConfig;
+//! use newsclf::trainer::{TrainConfig, Trainer};
+//!
+//! let csv = "text,label\n\
+//!     国际油价大幅上涨,energy\n风电光伏装机再创新高,energy\n电网迎峰度冬保供电,energy\n\
+//!     主队三比一取胜,sports\n女排夺得联赛冠军,sports\n马拉松赛周日开跑,sports\n";
+//! let spec = CorpusSpec::default();
+//! let corpus = LabeledCorpus::from_bytes("demo.csv", csv.as_bytes(), &spec).unwrap();
+//! let config = TrainConfig {
+//!     features: FeatureConfig { min_df: 1, ..FeatureConfig::default() },
+//!     ..TrainConfig::default()
+//! };
+//! let (model, _report) = Trainer::new(config).fit(&corpus, "text").unwrap();
+//! let prediction = model.predict("油价上涨");
+//! assert_eq!(prediction[0].best().label, "energy");
+//! let eval = evaluate(&model, &corpus);
+//! assert_eq!(eval.heads["label"].accuracy, 1.0);
+//! ```
+
+pub mod corpus;
+pub mod error;
+pub mod evaluate;
+pub mod features;
+pub mod input;
+pub mod linear;
+pub mod model;
+pub mod model_file;
+pub mod normalize;
+pub mod report;
+pub mod sections;
+pub mod segment;
+pub mod sparse;
+pub mod trainer;
+
+pub use error::{Error, Result};
+pub use model::{Model, Prediction};
+pub use trainer::{TrainConfig, Trainer};

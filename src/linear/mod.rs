@@ -1,0 +1,304 @@
+//! A one-vs-rest linear classifier over sparse rows that implements linfa's
+//! `Fit` and `PredictInplace` traits.
+//!
+//! linfa's stock classifiers take dense `ndarray` records only; a dense
+//! documents × features TF-IDF matrix does not fit in memory at realistic
+//! sizes, so this estimator works on [`SparseMatrix`] rows directly (see
+//! `docs/design.md`).
+
+mod hyperparams;
+mod solver;
+
+pub use hyperparams::{LinearParams, LinearValidParams, Loss};
+
+use linfa::dataset::DatasetBase;
+use linfa::traits::{Fit, PredictInplace};
+use ndarray::{Array1, Array2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Error;
+use crate::sparse::{SparseMatrix, SparseRow};
+use solver::{Prepared, solve_binary};
+
+/// A fitted linear classifier: one weight vector per class (a single one for
+/// two classes), intercepts, and the settings it was fitted with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LinearModel {
+    params: LinearValidParams,
+    n_features: usize,
+    n_classes: usize,
+    /// `n_models × n_features`, row-major; `n_models` is 1 for two classes.
+    weights: Vec<f32>,
+    /// One intercept per model.
+    intercepts: Vec<f32>,
+    /// Passes made by each binary problem (for the training summary).
+    passes: Vec<u32>,
+}
+
+impl LinearModel {
+    /// Number of input features.
+    pub fn n_features(&self) -> usize {
+        self.n_features
+    }
+
+    /// Number of classes.
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    /// The hyperparameters used to fit this model.
+    pub fn params(&self) -> &LinearValidParams {
+        &self.params
+    }
+
+    /// Passes over the data made by each binary problem.
+    pub fn passes(&self) -> &[u32] {
+        &self.passes
+    }
+
+    /// Checks that a deserialised model is consistent; `n_features` is what
+    /// the featurizer produces.
+    pub(crate) fn validate(&self, n_features: usize) -> Result<(), String> {
+        let n_models = if self.n_classes == 2 {
+            1
+        } else {
+            self.n_classes
+        };
+        if self.n_classes < 2 {
+            return Err(format!(
+                "{} classes (at least 2 are needed)",
+                self.n_classes
+            ));
+        }
+        if self.n_features != n_features {
+            return Err(format!(
+                "classifier expects {} features, featurizer makes {n_features}",
+                self.n_features
+            ));
+        }
+        if self.intercepts.len() != n_models
+            || self.weights.len() != n_models.saturating_mul(n_features)
+        {
+            return Err("weight table has the wrong size".into());
+        }
+        if self
+            .weights
+            .iter()
+            .chain(&self.intercepts)
+            .any(|w| !w.is_finite())
+        {
+            return Err("weights are not finite numbers".into());
+        }
+        Ok(())
+    }
+
+    fn n_models(&self) -> usize {
+        self.intercepts.len()
+    }
+
+    /// Weight of `feature` in the binary model `m`.
+    pub fn weight(&self, m: usize, feature: usize) -> f32 {
+        self.weights[m * self.n_features + feature]
+    }
+
+    /// Class probabilities for one row, written into `out` (length `n_classes`).
+    /// They are non-negative and sum to 1.
+    pub fn predict_proba_row(&self, row: SparseRow<'_>, out: &mut [f32]) {
+        debug_assert_eq!(out.len(), self.n_classes);
+        if self.n_models() == 1 {
+            let p = sigmoid(self.score(0, row));
+            out[0] = 1.0 - p;
+            out[1] = p;
+            return;
+        }
+        let mut total = 0.0f32;
+        for (m, o) in out.iter_mut().enumerate() {
+            *o = sigmoid(self.score(m, row));
+            total += *o;
+        }
+        if total > 0.0 && total.is_finite() {
+            out.iter_mut().for_each(|o| *o /= total);
+        } else {
+            out.fill(1.0 / self.n_classes as f32);
+        }
+    }
+
+    /// Class probabilities for every row: `n_rows × n_classes`.
+    pub fn predict_proba(&self, x: &SparseMatrix) -> Array2<f32> {
+        let mut out = Array2::zeros((x.n_rows(), self.n_classes));
+        for (i, mut line) in out.outer_iter_mut().enumerate() {
+            let slice = line
+                .as_slice_mut()
+                .expect("rows of a standard-layout array");
+            self.predict_proba_row(x.row(i), slice);
+        }
+        out
+    }
+
+    fn score(&self, m: usize, row: SparseRow<'_>) -> f32 {
+        let w = &self.weights[m * self.n_features..(m + 1) * self.n_features];
+        row.indices
+            .iter()
+            .zip(row.values)
+            .filter(|&(&j, _)| (j as usize) < self.n_features)
+            .map(|(&j, &v)| w[j as usize] * v)
+            .sum::<f32>()
+            + self.intercepts[m]
+    }
+}
+
+fn sigmoid(z: f32) -> f32 {
+    if z >= 0.0 {
+        1.0 / (1.0 + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (1.0 + e)
+    }
+}
+
+fn argmax(values: &[f32]) -> usize {
+    let mut best = 0;
+    for (i, &v) in values.iter().enumerate() {
+        if v > values[best] {
+            best = i;
+        }
+    }
+    best
+}
+
+impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
+    type Object = LinearModel;
+
+    /// Fits on rows labelled `0..n_classes`; every class must occur.
+    fn fit(
+        &self,
+        dataset: &DatasetBase<SparseMatrix, Array1<usize>>,
+    ) -> Result<LinearModel, Error> {
+        let x = &dataset.records;
+        let y = &dataset.targets;
+        if x.n_rows() != y.len() {
+            return Err(linfa::Error::MismatchedShapes(x.n_rows(), y.len()).into());
+        }
+        let n_classes = y.iter().max().map_or(0, |&m| m + 1);
+        let mut counts = vec![0usize; n_classes];
+        y.iter().for_each(|&c| counts[c] += 1);
+        if n_classes < 2 || counts.contains(&0) {
+            return Err(Error::param(
+                "a classifier needs at least two classes, each with at least one row",
+            ));
+        }
+        let data = Prepared::new(x, self.bias);
+        let n_models = if n_classes == 2 { 1 } else { n_classes };
+        let solved: Vec<(Vec<f64>, usize)> = (0..n_models)
+            .into_par_iter()
+            .map(|m| {
+                let class = if n_models == 1 { 1 } else { m };
+                let positive: Vec<bool> = y.iter().map(|&c| c == class).collect();
+                let seed = self.seed.wrapping_add(m as u64);
+                solve_binary(&data, &positive, self, seed)
+            })
+            .collect();
+        let n_features = x.n_cols();
+        let mut weights = Vec::with_capacity(n_models * n_features);
+        let mut intercepts = Vec::with_capacity(n_models);
+        let mut passes = Vec::with_capacity(n_models);
+        for (w, p) in solved {
+            weights.extend(w[..n_features].iter().map(|&v| v as f32));
+            intercepts.push((w[n_features] * data.bias) as f32);
+            passes.push(p as u32);
+        }
+        Ok(LinearModel {
+            params: self.clone(),
+            n_features,
+            n_classes,
+            weights,
+            intercepts,
+            passes,
+        })
+    }
+}
+
+impl PredictInplace<SparseMatrix, Array1<usize>> for LinearModel {
+    /// The most probable class of each row.
+    fn predict_inplace(&self, x: &SparseMatrix, y: &mut Array1<usize>) {
+        assert_eq!(x.n_rows(), y.len(), "one target per row");
+        let mut probs = vec![0.0f32; self.n_classes];
+        for (i, target) in y.iter_mut().enumerate() {
+            self.predict_proba_row(x.row(i), &mut probs);
+            *target = argmax(&probs);
+        }
+    }
+
+    fn default_target(&self, x: &SparseMatrix) -> Array1<usize> {
+        Array1::zeros(x.n_rows())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linfa::ParamGuard;
+    use linfa::traits::Predict;
+
+    fn three_blobs() -> (SparseMatrix, Array1<usize>) {
+        let mut x = SparseMatrix::new(3);
+        let mut y = Vec::new();
+        for k in 0..30 {
+            let c = k % 3;
+            let noise = (k as f32 * 0.37).sin() * 0.2;
+            let mut row = vec![(0u32, 0.1f32), (1, 0.1), (2, 0.1)];
+            row[c].1 = 1.0 + noise;
+            x.push_row(row);
+            y.push(c);
+        }
+        (x, Array1::from(y))
+    }
+
+    #[test]
+    fn fits_and_predicts_three_classes_through_linfa_traits() {
+        let (x, y) = three_blobs();
+        let dataset = DatasetBase::new(x.clone(), y.clone());
+        for loss in [Loss::Logistic, Loss::SquaredHinge] {
+            let model = LinearParams::new().loss(loss).fit(&dataset).unwrap();
+            let pred: Array1<usize> = model.predict(&dataset);
+            assert_eq!(pred, y, "{loss:?}");
+            let p = model.predict_proba(&x);
+            for row in p.outer_iter() {
+                assert!((row.sum() - 1.0).abs() < 1e-5);
+            }
+        }
+    }
+
+    #[test]
+    fn binary_uses_one_model_and_calibrated_sides() {
+        let mut x = SparseMatrix::new(2);
+        let mut y = Vec::new();
+        for k in 0..10 {
+            x.push_row([(k % 2, 1.0)]);
+            y.push((k % 2) as usize);
+        }
+        let dataset = DatasetBase::new(x.clone(), Array1::from(y));
+        let model = LinearParams::new().check().unwrap().fit(&dataset).unwrap();
+        assert_eq!(model.n_models(), 1);
+        let p = model.predict_proba(&x);
+        assert!(p[(0, 0)] > 0.5 && p[(1, 1)] > 0.5);
+    }
+
+    #[test]
+    fn rejects_a_single_class_and_bad_params() {
+        let mut x = SparseMatrix::new(1);
+        x.push_row([(0, 1.0)]);
+        let dataset = DatasetBase::new(x, Array1::from(vec![0usize]));
+        assert!(LinearParams::new().fit(&dataset).is_err());
+        assert!(LinearParams::new().c(0.0).fit(&dataset).is_err());
+    }
+
+    #[test]
+    fn model_is_send_and_sync() {
+        fn has_autotraits<T: Send + Sync + Sized + Unpin>() {}
+        has_autotraits::<LinearModel>();
+        has_autotraits::<LinearParams>();
+        has_autotraits::<LinearValidParams>();
+    }
+}

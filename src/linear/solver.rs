@@ -1,0 +1,258 @@
+//! Dual coordinate descent for L2-regularised linear classifiers over sparse
+//! rows (Hsieh et al. 2008 for the squared hinge; Yu, Huang & Lin 2011 for the
+//! logistic loss), the algorithms behind LIBLINEAR's default solvers.
+//!
+//! Each call solves one binary problem `y ∈ {-1, +1}` and returns the primal
+//! weights, with the intercept (if any) as the last entry.
+
+use super::hyperparams::{LinearValidParams, Loss};
+use crate::sparse::SparseMatrix;
+
+/// A small deterministic generator (SplitMix64), so that a model file depends
+/// only on the data, the settings and the seed, never on a library version.
+pub(crate) struct SplitMix64(u64);
+
+impl SplitMix64 {
+    pub(crate) fn new(seed: u64) -> Self {
+        SplitMix64(seed)
+    }
+
+    pub(crate) fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform integer in `0..n` (n > 0).
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
+    }
+
+    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i + 1);
+            items.swap(i, j);
+        }
+    }
+}
+
+/// Row-wise quantities shared by every binary problem of one fit.
+pub(crate) struct Prepared<'a> {
+    pub(crate) x: &'a SparseMatrix,
+    /// `‖x_i‖² + bias²` for each row.
+    pub(crate) sq_norms: Vec<f64>,
+    pub(crate) bias: f64,
+}
+
+impl<'a> Prepared<'a> {
+    pub(crate) fn new(x: &'a SparseMatrix, bias: f32) -> Self {
+        let bias = f64::from(bias);
+        let sq_norms = x.rows().map(|r| r.squared_norm() + bias * bias).collect();
+        Prepared { x, sq_norms, bias }
+    }
+
+    #[inline]
+    fn dot(&self, w: &[f64], i: usize) -> f64 {
+        let n = self.x.n_cols();
+        self.x.row(i).dot_f64(w) + w[n] * self.bias
+    }
+
+    #[inline]
+    fn axpy(&self, w: &mut [f64], i: usize, scale: f64) {
+        let row = self.x.row(i);
+        for (&j, &v) in row.indices.iter().zip(row.values) {
+            w[j as usize] += scale * f64::from(v);
+        }
+        let n = self.x.n_cols();
+        w[n] += scale * self.bias;
+    }
+}
+
+/// Solves one binary problem; `positive[i]` tells whether row `i` has y = +1.
+/// Returns the weights (`n_cols + 1` entries, intercept last) and the passes made.
+pub(crate) fn solve_binary(
+    data: &Prepared<'_>,
+    positive: &[bool],
+    params: &LinearValidParams,
+    seed: u64,
+) -> (Vec<f64>, usize) {
+    match params.loss {
+        Loss::SquaredHinge => squared_hinge(data, positive, params, seed),
+        Loss::Logistic => logistic(data, positive, params, seed),
+    }
+}
+
+fn sign(p: bool) -> f64 {
+    if p { 1.0 } else { -1.0 }
+}
+
+fn squared_hinge(
+    data: &Prepared<'_>,
+    positive: &[bool],
+    params: &LinearValidParams,
+    seed: u64,
+) -> (Vec<f64>, usize) {
+    let l = positive.len();
+    let mut w = vec![0.0f64; data.x.n_cols() + 1];
+    let diag = 0.5 / params.c;
+    let mut alpha = vec![0.0f64; l];
+    let mut order: Vec<usize> = (0..l).collect();
+    let mut rng = SplitMix64::new(seed);
+    let mut passes = 0;
+    while passes < params.max_iter {
+        passes += 1;
+        rng.shuffle(&mut order);
+        let mut pg_max = f64::NEG_INFINITY;
+        let mut pg_min = f64::INFINITY;
+        for &i in &order {
+            let y = sign(positive[i]);
+            let g = y * data.dot(&w, i) - 1.0 + alpha[i] * diag;
+            let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
+            pg_max = pg_max.max(pg);
+            pg_min = pg_min.min(pg);
+            if pg.abs() > 1e-12 {
+                let old = alpha[i];
+                alpha[i] = (old - g / (data.sq_norms[i] + diag)).max(0.0);
+                let d = (alpha[i] - old) * y;
+                if d != 0.0 {
+                    data.axpy(&mut w, i, d);
+                }
+            }
+        }
+        if pg_max - pg_min <= params.tol {
+            break;
+        }
+    }
+    (w, passes)
+}
+
+fn logistic(
+    data: &Prepared<'_>,
+    positive: &[bool],
+    params: &LinearValidParams,
+    seed: u64,
+) -> (Vec<f64>, usize) {
+    const MAX_INNER: usize = 100;
+    let l = positive.len();
+    let c = params.c;
+    let mut w = vec![0.0f64; data.x.n_cols() + 1];
+    // alpha[2i] + alpha[2i + 1] = C for every row.
+    let mut alpha = vec![0.0f64; 2 * l];
+    let start = (1e-3 * c).min(1e-8);
+    for i in 0..l {
+        alpha[2 * i] = start;
+        alpha[2 * i + 1] = c - start;
+        data.axpy(&mut w, i, sign(positive[i]) * start);
+    }
+    let mut inner_eps = 1e-2;
+    let inner_eps_min = params.tol.min(1e-8);
+    let mut order: Vec<usize> = (0..l).collect();
+    let mut rng = SplitMix64::new(seed);
+    let mut passes = 0;
+    while passes < params.max_iter {
+        passes += 1;
+        rng.shuffle(&mut order);
+        let mut newton_steps = 0usize;
+        let mut g_max = 0.0f64;
+        for &i in &order {
+            let y = sign(positive[i]);
+            let a = data.sq_norms[i];
+            let b = y * data.dot(&w, i);
+            let (mut ind1, mut ind2, mut s) = (2 * i, 2 * i + 1, 1.0);
+            if 0.5 * a * (alpha[ind2] - alpha[ind1]) + b < 0.0 {
+                ind1 = 2 * i + 1;
+                ind2 = 2 * i;
+                s = -1.0;
+            }
+            let old = alpha[ind1];
+            let mut z = old;
+            if c - z < 0.5 * c {
+                z *= 0.1;
+            }
+            let mut gp = a * (z - old) + s * b + (z / (c - z)).ln();
+            g_max = g_max.max(gp.abs());
+            let mut inner = 0;
+            while inner <= MAX_INNER {
+                if gp.abs() < inner_eps {
+                    break;
+                }
+                let gpp = a + c / (c - z) / z;
+                let next = z - gp / gpp;
+                z = if next <= 0.0 { z * 0.1 } else { next };
+                gp = a * (z - old) + s * b + (z / (c - z)).ln();
+                newton_steps += 1;
+                inner += 1;
+            }
+            if inner > 0 {
+                alpha[ind1] = z;
+                alpha[ind2] = c - z;
+                data.axpy(&mut w, i, s * (z - old) * y);
+            }
+        }
+        if g_max < params.tol {
+            break;
+        }
+        if newton_steps <= l / 10 {
+            inner_eps = inner_eps_min.max(0.1 * inner_eps);
+        }
+    }
+    (w, passes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::linear::LinearParams;
+    use linfa::ParamGuard;
+
+    /// Two separable clusters on features 0 and 1.
+    fn toy() -> (SparseMatrix, Vec<bool>) {
+        let mut x = SparseMatrix::new(2);
+        let mut y = Vec::new();
+        for k in 0..20 {
+            let t = k as f32 / 20.0;
+            x.push_row([(0, 1.0 + t), (1, 0.1)]);
+            y.push(true);
+            x.push_row([(0, 0.1), (1, 1.0 + t)]);
+            y.push(false);
+        }
+        (x, y)
+    }
+
+    #[test]
+    fn both_losses_separate_the_toy_problem() {
+        let (x, y) = toy();
+        for loss in [Loss::Logistic, Loss::SquaredHinge] {
+            let params = LinearParams::new().loss(loss).check().unwrap();
+            let data = Prepared::new(&x, params.bias);
+            let (w, passes) = solve_binary(&data, &y, &params, 7);
+            assert!(passes >= 1 && passes <= params.max_iter);
+            for (i, &p) in y.iter().enumerate() {
+                assert_eq!(data.dot(&w, i) > 0.0, p, "{loss:?} row {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn same_seed_same_weights() {
+        let (x, y) = toy();
+        let params = LinearParams::new().check().unwrap();
+        let data = Prepared::new(&x, params.bias);
+        assert_eq!(
+            solve_binary(&data, &y, &params, 3).0,
+            solve_binary(&data, &y, &params, 3).0
+        );
+    }
+
+    #[test]
+    fn shuffle_is_a_permutation() {
+        let mut v: Vec<usize> = (0..100).collect();
+        SplitMix64::new(1).shuffle(&mut v);
+        let mut s = v.clone();
+        s.sort_unstable();
+        assert_eq!(s, (0..100).collect::<Vec<_>>());
+        assert_ne!(v, s);
+    }
+}

@@ -1,0 +1,259 @@
+//! A trained model: segmentation settings, the fitted featurizer and one
+//! classifier per label column ("head"), and prediction with it.
+
+use std::path::Path;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::Result;
+use crate::features::{FeatureConfig, Segmented, Vectorizer};
+use crate::linear::{LinearModel, LinearValidParams};
+use crate::model_file;
+use crate::normalize::normalize;
+use crate::segment::{Segmenter, SegmenterConfig};
+use crate::sparse::{SparseMatrix, SparseRow};
+
+/// The classifier of one head, tagged by kind in the model file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum Classifier {
+    /// One-vs-rest linear model over sparse TF-IDF rows.
+    Linear(LinearModel),
+}
+
+impl Classifier {
+    fn predict_proba_row(&self, row: SparseRow<'_>, out: &mut [f32]) {
+        match self {
+            Classifier::Linear(m) => m.predict_proba_row(row, out),
+        }
+    }
+
+    /// Short name of the classifier kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Classifier::Linear(m) => m.params().loss().name(),
+        }
+    }
+}
+
+/// One label column and its classifier.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Head {
+    /// The label column it was trained on.
+    pub name: String,
+    /// Class names, in the classifier's class order.
+    pub labels: Vec<String>,
+    /// Rows per class in the training data.
+    pub class_counts: Vec<usize>,
+    /// The classifier.
+    pub classifier: Classifier,
+}
+
+/// Facts about how a model was made.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// Version of newsclf that trained it.
+    pub crate_version: String,
+    /// The training file as given on the command line.
+    pub data_source: String,
+    /// SHA-256 of the training file's bytes.
+    pub data_sha256: String,
+    /// Rows used for training.
+    pub rows: usize,
+    /// Rows skipped while reading the training file.
+    pub rows_skipped: usize,
+    /// The text column.
+    pub text_col: String,
+    /// The classifier settings.
+    pub linear: LinearValidParams,
+}
+
+/// Everything the model file stores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) struct ModelData {
+    pub(crate) provenance: Provenance,
+    pub(crate) segmenter: SegmenterConfig,
+    pub(crate) vectorizer: Vectorizer,
+    pub(crate) heads: Vec<Head>,
+}
+
+impl ModelData {
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
+        self.vectorizer.validate()?;
+        if self.heads.is_empty() {
+            return Err("the model has no heads".into());
+        }
+        for head in &self.heads {
+            let Classifier::Linear(m) = &head.classifier;
+            m.validate(self.vectorizer.n_features())
+                .map_err(|e| format!("head '{}': {e}", head.name))?;
+            if head.labels.len() != m.n_classes() || head.class_counts.len() != m.n_classes() {
+                return Err(format!(
+                    "head '{}': {} labels for {} classes",
+                    head.name,
+                    head.labels.len(),
+                    m.n_classes()
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A trained classifier ready to predict.
+///
+/// `Model` is `Send + Sync`: one instance can serve many threads at once.
+pub struct Model {
+    pub(crate) data: ModelData,
+    segmenter: Segmenter,
+}
+
+/// One label and its probability.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scored {
+    /// The class name.
+    pub label: String,
+    /// Its probability.
+    pub probability: f32,
+}
+
+/// The prediction of one head for one document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HeadPrediction {
+    /// The head (label column) name.
+    pub head: String,
+    /// Every class, most probable first (ties by class order); probabilities sum to 1.
+    pub ranked: Vec<Scored>,
+}
+
+impl HeadPrediction {
+    /// The most probable class.
+    pub fn best(&self) -> &Scored {
+        &self.ranked[0]
+    }
+
+    /// The `k` most probable classes.
+    pub fn top(&self, k: usize) -> &[Scored] {
+        &self.ranked[..k.min(self.ranked.len())]
+    }
+}
+
+/// The predictions of every head for one document, in head order.
+pub type Prediction = Vec<HeadPrediction>;
+
+/// Name used in messages for the model compiled into the binary.
+pub const EMBEDDED_NAME: &str = "<embedded default model>";
+
+static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.model");
+
+impl Model {
+    pub(crate) fn from_data(data: ModelData) -> Self {
+        let segmenter = Segmenter::new(&data.segmenter);
+        Model { data, segmenter }
+    }
+
+    /// Loads a model file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Self> {
+        model_file::load(path.as_ref()).map(Self::from_data)
+    }
+
+    /// Loads a model from the bytes of a model file; `source` names it in messages.
+    pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
+        model_file::decode(bytes, source).map(Self::from_data)
+    }
+
+    /// The default model shipped in `models/default.model`, compiled into the crate.
+    pub fn embedded_default() -> Result<Self> {
+        Self::from_bytes(DEFAULT_MODEL, EMBEDDED_NAME)
+    }
+
+    /// Writes the model file (atomically: a temporary file renamed into place).
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        model_file::save(&self.data, path.as_ref())
+    }
+
+    /// The model file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        model_file::encode(&self.data)
+    }
+
+    /// The heads, in training order.
+    pub fn heads(&self) -> &[Head] {
+        &self.data.heads
+    }
+
+    /// How the model was trained.
+    pub fn provenance(&self) -> &Provenance {
+        &self.data.provenance
+    }
+
+    /// Feature settings.
+    pub fn feature_config(&self) -> &FeatureConfig {
+        self.data.vectorizer.config()
+    }
+
+    /// The fitted featurizer.
+    pub fn vectorizer(&self) -> &Vectorizer {
+        &self.data.vectorizer
+    }
+
+    /// Normalises and segments a text.
+    pub fn segment(&self, text: &str) -> Segmented {
+        let text = normalize(text);
+        let spans = self.segmenter.segment(&text);
+        Segmented { text, spans }
+    }
+
+    /// The TF-IDF features of a text as sorted `(feature, value)` pairs.
+    pub fn featurize(&self, text: &str) -> Vec<(u32, f32)> {
+        self.data.vectorizer.transform_one(&self.segment(text))
+    }
+
+    /// Predicts every head for one text.
+    pub fn predict(&self, text: &str) -> Prediction {
+        let mut m = SparseMatrix::new(self.data.vectorizer.n_features());
+        m.push_row(self.featurize(text));
+        self.predict_row(m.row(0))
+    }
+
+    /// Predicts many texts in parallel; results are in input order and equal
+    /// to calling [`Model::predict`] on each.
+    pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Prediction> {
+        texts.par_iter().map(|t| self.predict(t.as_ref())).collect()
+    }
+
+    /// Predicts every head for one featurized row.
+    pub fn predict_row(&self, row: SparseRow<'_>) -> Prediction {
+        self.data
+            .heads
+            .iter()
+            .map(|head| {
+                let mut probs = vec![0.0f32; head.labels.len()];
+                head.classifier.predict_proba_row(row, &mut probs);
+                let mut order: Vec<usize> = (0..probs.len()).collect();
+                order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+                HeadPrediction {
+                    head: head.name.clone(),
+                    ranked: order
+                        .into_iter()
+                        .map(|c| Scored {
+                            label: head.labels[c].clone(),
+                            probability: probs[c],
+                        })
+                        .collect(),
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn model_is_send_and_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Model>();
+    }
+}

@@ -1,0 +1,40 @@
+//! Text normalisation applied before segmentation: full-width ASCII forms to
+//! half-width, Latin letters to lower case, control characters to spaces.
+//! Traditional characters are left as they are.
+
+/// Returns the normalised form of `text`.
+///
+/// ```
+/// assert_eq!(newsclf::normalize::normalize("ＧＤＰ增长５％\t"), "gdp增长5% ");
+/// ```
+pub fn normalize(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            // Full-width forms of ASCII 0x21..=0x7E.
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            '\u{3000}' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        };
+        if c.is_ascii_uppercase() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_width_and_case_keeps_chinese_and_traditional() {
+        assert_eq!(normalize("ＡＢＣ１２３，Ｔｅｓｔ"), "abc123,test");
+        assert_eq!(normalize("經濟　增長"), "經濟 增長");
+        assert_eq!(normalize("a\u{0}b\r\nc"), "a b  c");
+        assert_eq!(normalize("😀能源"), "😀能源");
+    }
+}

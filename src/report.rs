@@ -1,0 +1,159 @@
+//! Plain-text rendering of evaluations, aligned for Chinese text (CJK
+//! characters take two terminal columns).
+
+use std::fmt::Write;
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::evaluate::{Evaluation, HeadEvaluation};
+
+/// Pads `text` with spaces to `width` terminal columns (left-aligned).
+pub fn pad(text: &str, width: usize) -> String {
+    let w = text.width();
+    format!("{text}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Pads `text` on the left to `width` terminal columns (right-aligned).
+pub fn pad_left(text: &str, width: usize) -> String {
+    let w = text.width();
+    format!("{}{text}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// Cuts `text` to at most `width` columns, ending with `…` when cut; line
+/// breaks become spaces.
+pub fn truncate(text: &str, width: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    if flat.width() <= width {
+        return flat;
+    }
+    let mut out = String::new();
+    for c in flat.chars() {
+        if out.width() + c.to_string().width() + 1 > width {
+            break;
+        }
+        out.push(c);
+    }
+    out.push('…');
+    out
+}
+
+fn render_head(out: &mut String, name: &str, e: &HeadEvaluation) {
+    let _ = writeln!(out, "== {name} ({} rows)", e.rows);
+    let _ = writeln!(out, "accuracy  {:.4}", e.accuracy);
+    let _ = writeln!(out, "macro-F1  {:.4}", e.macro_f1);
+    if !e.unknown_labels.is_empty() {
+        let list: Vec<String> = e
+            .unknown_labels
+            .iter()
+            .map(|(l, n)| format!("'{l}' ({n} rows)"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "labels the model never saw (counted as errors): {}",
+            list.join(", ")
+        );
+    }
+    let labels = &e.confusion_matrix.labels;
+    let lw = labels.iter().map(|l| l.width()).max().unwrap_or(5).max(5);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}  precision  recall      f1  support",
+        pad("class", lw)
+    );
+    for label in labels {
+        let m = &e.per_class[label];
+        let _ = writeln!(
+            out,
+            "{}  {:>9.4}  {:>6.4}  {:>6.4}  {:>7}",
+            pad(label, lw),
+            m.precision,
+            m.recall,
+            m.f1,
+            m.support
+        );
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "confusion matrix (rows: true label, columns: predicted)"
+    );
+    let cw = e
+        .confusion_matrix
+        .matrix
+        .iter()
+        .flatten()
+        .map(|c| c.to_string().len())
+        .max()
+        .unwrap_or(1)
+        .max(labels.iter().map(|l| l.width().min(8)).max().unwrap_or(1));
+    let mut header = pad("", lw);
+    for l in labels {
+        header.push_str("  ");
+        header.push_str(&pad_left(&truncate(l, cw), cw));
+    }
+    let _ = writeln!(out, "{}", header.trim_end());
+    for (label, row) in labels.iter().zip(&e.confusion_matrix.matrix) {
+        let mut line = pad(label, lw);
+        for c in row {
+            line.push_str("  ");
+            line.push_str(&pad_left(&c.to_string(), cw));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+}
+
+/// A readable report of every head.
+pub fn render_text(eval: &Evaluation) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "evaluated on {}: {} rows read, {} skipped",
+        eval.data, eval.rows_read, eval.rows_skipped
+    );
+    for (name, head) in &eval.heads {
+        let _ = writeln!(out);
+        render_head(&mut out, name, head);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::score;
+
+    #[test]
+    fn aligns_chinese_and_truncates() {
+        assert_eq!(pad("能源", 6), "能源  ");
+        assert_eq!(pad_left("ab", 4), "  ab");
+        assert_eq!(truncate("国家电网发布新规划", 9), "国家电网…");
+        assert_eq!(truncate("a\nb", 9), "a b");
+    }
+
+    #[test]
+    fn text_report_shows_figures_and_unknown_labels() {
+        let known = vec!["energy".to_string(), "sports".to_string()];
+        let e = score(
+            &known,
+            &[
+                ("energy", "energy"),
+                ("sports", "energy"),
+                ("体育", "sports"),
+            ],
+        );
+        let eval = Evaluation {
+            data: "t.csv".into(),
+            rows_read: 3,
+            rows_skipped: 0,
+            heads: [("topic".to_string(), e)].into_iter().collect(),
+        };
+        let text = render_text(&eval);
+        assert!(text.contains("accuracy  0.3333"), "{text}");
+        assert!(text.contains("'体育' (1 rows)"), "{text}");
+        assert!(text.contains("confusion matrix"), "{text}");
+    }
+}
