@@ -230,7 +230,8 @@ impl<R: Read> CsvTable<R> {
                 let line = self.record.position().map_or(0, |p| p.line());
                 if self.record.len() != self.header.len() {
                     // A blank line inside the data is no row at all.
-                    if self.record.len() == 1 && self.record[0].is_empty() {
+                    if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace)
+                    {
                         return self.next_row(columns);
                     }
                     return Some(Ok(Row {

@@ -1,0 +1,191 @@
+//! Train and evaluate on the public datasets in ../shared/data and on the
+//! project's own corpus.
+
+use crate::util::{run, s, shared, tempdir, top_sum, write};
+
+fn train_and_eval(dataset: &str) -> serde_json::Value {
+    let dir = tempdir();
+    let model = dir.path().join("m.model");
+    let train = run(&[
+        "train",
+        "--data",
+        s(&shared(dataset, "train.csv")),
+        "--out",
+        s(&model),
+    ])
+    .ok();
+    assert!(train.stderr.contains("vocabulary:"), "{}", train.stderr);
+    run(&[
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&shared(dataset, "test.csv")),
+        "--format",
+        "json",
+    ])
+    .ok()
+    .json()
+}
+
+#[test]
+fn thucnews_titles_reaches_the_linear_svc_baseline() {
+    let report = train_and_eval("thucnews_titles");
+    let head = &report["heads"]["label"];
+    let accuracy = head["accuracy"].as_f64().unwrap();
+    assert!(accuracy >= 0.88, "accuracy {accuracy}");
+    assert_eq!(head["rows"], 10000);
+    assert_eq!(head["per_class"].as_object().unwrap().len(), 10);
+    let matrix = head["confusion_matrix"]["matrix"].as_array().unwrap();
+    let total: u64 = matrix
+        .iter()
+        .flat_map(|r| r.as_array().unwrap())
+        .map(|c| c.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 10000);
+    assert!(head["macro_f1"].as_f64().unwrap() >= 0.87);
+}
+
+#[test]
+fn chnsenticorp_sentiment_reaches_ninety_percent() {
+    let report = train_and_eval("chnsenticorp");
+    let accuracy = report["heads"]["label"]["accuracy"].as_f64().unwrap();
+    assert!(accuracy >= 0.90, "accuracy {accuracy}");
+}
+
+/// Splits the project corpus into 4/5 train, 1/5 held out, by row position.
+fn split_corpus(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let text = std::fs::read(crate::util::root().join("data/news.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_slice());
+    let header = reader.headers().unwrap().clone();
+    let mut train = csv::Writer::from_writer(Vec::new());
+    let mut test = csv::Writer::from_writer(Vec::new());
+    train.write_record(&header).unwrap();
+    test.write_record(&header).unwrap();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.unwrap();
+        if i % 5 == 0 {
+            test.write_record(&record).unwrap();
+        } else {
+            train.write_record(&record).unwrap();
+        }
+    }
+    (
+        write(dir, "train.csv", train.into_inner().unwrap()),
+        write(dir, "test.csv", test.into_inner().unwrap()),
+    )
+}
+
+#[test]
+fn a_two_head_model_learns_topic_and_sentiment_from_the_project_corpus() {
+    let dir = tempdir();
+    let (train, test) = split_corpus(dir.path());
+    let model = dir.path().join("two.model");
+    let out = run(&[
+        "train",
+        "--data",
+        s(&train),
+        "--label-col",
+        "topic",
+        "--label-col",
+        "sentiment",
+        "--out",
+        s(&model),
+    ])
+    .ok();
+    assert!(
+        out.stderr.contains("head 'topic': 648 rows, 6 classes"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("head 'sentiment': 648 rows, 3 classes"),
+        "{}",
+        out.stderr
+    );
+
+    let report = run(&[
+        "eval",
+        "--model",
+        s(&model),
+        "--data",
+        s(&test),
+        "--format",
+        "json",
+    ])
+    .ok()
+    .json();
+    let topic = report["heads"]["topic"]["accuracy"].as_f64().unwrap();
+    let sentiment = report["heads"]["sentiment"]["accuracy"].as_f64().unwrap();
+    assert!(topic >= 0.75, "held-out topic accuracy {topic}");
+    assert!(sentiment >= 0.80, "held-out sentiment accuracy {sentiment}");
+
+    let predictions = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--format",
+        "json",
+        "--top-k",
+        "6",
+        "国家能源局发布风电光伏新增装机数据",
+        "女篮在亚洲杯决赛中遗憾负于对手",
+    ])
+    .ok()
+    .json_lines();
+    assert_eq!(predictions.len(), 2);
+    for p in &predictions {
+        for head in ["topic", "sentiment"] {
+            let h = &p["predictions"][head];
+            assert!((top_sum(h) - 1.0).abs() < 1e-4, "{head}: {h}");
+            assert_eq!(h["label"], h["top"][0]["label"]);
+        }
+    }
+    assert_eq!(predictions[0]["predictions"]["topic"]["label"], "energy");
+    assert_eq!(predictions[1]["predictions"]["topic"]["label"], "sports");
+}
+
+#[test]
+fn eval_text_report_has_the_tables() {
+    let out = run(&["eval", "--data", "data/news.csv"]).ok();
+    for fragment in [
+        "== topic (810 rows)",
+        "== sentiment",
+        "macro-F1",
+        "precision  recall",
+        "confusion matrix",
+    ] {
+        assert!(out.stdout.contains(fragment), "{fragment}:\n{}", out.stdout);
+    }
+}
+
+#[test]
+fn user_dictionary_and_stopwords_are_applied_and_stored_in_the_model() {
+    let dir = tempdir();
+    let dict = write(dir.path(), "user.dict", "滨江湾储能站 100000 n\n");
+    let stop = write(dir.path(), "stop.txt", "的\n了\n");
+    let model = dir.path().join("custom.model");
+    run(&[
+        "train",
+        "--data",
+        "data/news.csv",
+        "--label-col",
+        "topic",
+        "--user-dict",
+        s(&dict),
+        "--stopwords",
+        s(&stop),
+        "--out",
+        s(&model),
+    ])
+    .ok();
+    let m = newsclf::Model::load(&model).unwrap();
+    let seg = m.segment("滨江湾储能站的二期工程投运了");
+    let words: Vec<&str> = seg.words().collect();
+    assert!(words.contains(&"滨江湾储能站"), "{words:?}");
+    assert!(
+        !words.contains(&"的") && !words.contains(&"了"),
+        "{words:?}"
+    );
+    assert!(m.vectorizer().words().get("的").is_none());
+}

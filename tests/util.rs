@@ -1,0 +1,134 @@
+//! Helpers shared by the integration tests: running the binary, locating the
+//! shared datasets, and temporary directories.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// Path of the project root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file of the shared datasets (`../shared/data/<name>/<file>`), which must exist.
+pub fn shared(name: &str, file: &str) -> PathBuf {
+    let path = root().join("../shared/data").join(name).join(file);
+    assert!(
+        path.exists(),
+        "{} is missing: the tests need ../shared/data beside the project",
+        path.display()
+    );
+    path
+}
+
+/// The result of one run of the binary.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    fn from(out: Output) -> Run {
+        let run = Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+            stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+        };
+        assert!(
+            !run.stderr.contains("panicked"),
+            "newsclf panicked:\n{}",
+            run.stderr
+        );
+        run
+    }
+
+    /// Asserts success and returns self.
+    pub fn ok(self) -> Run {
+        assert_eq!(self.code, 0, "expected success, stderr:\n{}", self.stderr);
+        self
+    }
+
+    /// Asserts the exit code and that stderr contains every fragment.
+    pub fn fails(self, code: i32, fragments: &[&str]) -> Run {
+        assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
+        for f in fragments {
+            assert!(
+                self.stderr.contains(f),
+                "stderr lacks {f:?}:\n{}",
+                self.stderr
+            );
+        }
+        self
+    }
+
+    /// stdout parsed as JSON lines.
+    pub fn json_lines(&self) -> Vec<serde_json::Value> {
+        self.stdout
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+            .collect()
+    }
+
+    /// stdout parsed as one JSON value.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).expect("stdout is one JSON value")
+    }
+}
+
+/// Runs `newsclf` with `args` in `dir`, feeding `stdin`.
+pub fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsclf"))
+        .args(args)
+        .current_dir(dir)
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("newsclf starts");
+    if let Some(bytes) = stdin {
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(bytes)
+            .expect("write stdin");
+    }
+    Run::from(child.wait_with_output().expect("newsclf runs"))
+}
+
+/// Runs `newsclf` with `args` in the project root.
+pub fn run(args: &[&str]) -> Run {
+    run_in(&root(), args, None)
+}
+
+/// A fresh temporary directory, removed when dropped.
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("temporary directory")
+}
+
+/// `path` as `&str`.
+pub fn s(path: &Path) -> &str {
+    path.to_str().expect("UTF-8 path")
+}
+
+/// Writes `bytes` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write test file");
+    path
+}
+
+/// Probabilities of one head in a JSON prediction's `top` list.
+pub fn top_sum(head: &serde_json::Value) -> f64 {
+    head["top"]
+        .as_array()
+        .expect("top is a list")
+        .iter()
+        .map(|t| t["probability"].as_f64().expect("probability"))
+        .sum()
+}
