@@ -63,8 +63,24 @@ pub struct Evaluation {
     pub rows_read: usize,
     /// Rows skipped while reading (see the reader's report).
     pub rows_skipped: usize,
-    /// Per head (label column), in model order.
-    pub heads: BTreeMap<String, HeadEvaluation>,
+    /// Per head (label column), in model order; serialised as a JSON object.
+    #[serde(serialize_with = "ordered_map")]
+    pub heads: Vec<(String, HeadEvaluation)>,
+}
+
+impl Evaluation {
+    /// The evaluation of head `name`, if it was evaluated.
+    pub fn head(&self, name: &str) -> Option<&HeadEvaluation> {
+        self.heads.iter().find(|(n, _)| n == name).map(|(_, e)| e)
+    }
+}
+
+/// Serialises `(key, value)` pairs as a map, keeping their order.
+pub fn ordered_map<S: serde::Serializer, V: Serialize>(
+    pairs: &[(String, V)],
+    serializer: S,
+) -> std::result::Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 /// The columns of `path` to evaluate `model` on: its text column and every
@@ -98,9 +114,9 @@ pub fn evaluation_spec(model: &Model, path: &Path, text_col: &str) -> Result<Cor
 /// Evaluates `model` on every head of `corpus` whose name the model has.
 pub fn evaluate(model: &Model, corpus: &LabeledCorpus) -> Evaluation {
     let predictions = model.predict_batch(&corpus.texts);
-    let mut heads = BTreeMap::new();
-    for (h, name) in corpus.heads.iter().enumerate() {
-        let Some(m) = model.heads().iter().position(|head| &head.name == name) else {
+    let mut heads = Vec::new();
+    for (m, head) in model.heads().iter().enumerate() {
+        let Some(h) = corpus.heads.iter().position(|name| name == &head.name) else {
             continue;
         };
         let pairs: Vec<(&str, &str)> = corpus.labels[h]
@@ -108,7 +124,7 @@ pub fn evaluate(model: &Model, corpus: &LabeledCorpus) -> Evaluation {
             .zip(&predictions)
             .filter_map(|(truth, p)| truth.as_deref().map(|t| (t, p[m].best().label.as_str())))
             .collect();
-        heads.insert(name.clone(), score(&model.heads()[m].labels, &pairs));
+        heads.push((head.name.clone(), score(&head.labels, &pairs)));
     }
     Evaluation {
         data: corpus.source.clone(),

@@ -26,7 +26,7 @@
 //! let prediction = model.predict("油价上涨");
 //! assert_eq!(prediction[0].best().label, "energy");
 //! let eval = evaluate(&model, &corpus);
-//! assert_eq!(eval.heads["label"].accuracy, 1.0);
+//! assert_eq!(eval.head("label").unwrap().accuracy, 1.0);
 //! ```
 
 pub mod corpus;

@@ -149,7 +149,7 @@ mod tests {
             data: "t.csv".into(),
             rows_read: 3,
             rows_skipped: 0,
-            heads: [("topic".to_string(), e)].into_iter().collect(),
+            heads: vec![("topic".to_string(), e)],
         };
         let text = render_text(&eval);
         assert!(text.contains("accuracy  0.3333"), "{text}");

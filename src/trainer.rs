@@ -57,6 +57,16 @@ impl Trainer {
         let params = self.config.linear.clone().check()?;
         self.config.features.validate()?;
         let mut timings = Vec::new();
+        for (h, name) in corpus.heads.iter().enumerate() {
+            let counts = corpus.class_counts(h);
+            if counts.len() < 2 {
+                let only = counts.keys().next().copied().unwrap_or("");
+                return Err(Error::input(format!(
+                    "{}: column '{name}' has only one class ('{only}'); a classifier needs at least two",
+                    corpus.source
+                )));
+            }
+        }
 
         let clock = Instant::now();
         let segmenter = Segmenter::new(&self.config.segmenter);
@@ -87,13 +97,6 @@ impl Trainer {
         let mut heads = Vec::new();
         for (h, name) in corpus.heads.iter().enumerate() {
             let counts = corpus.class_counts(h);
-            if counts.len() < 2 {
-                let only = counts.keys().next().copied().unwrap_or("");
-                return Err(Error::input(format!(
-                    "{}: column '{name}' has only one class ('{only}'); a classifier needs at least two",
-                    corpus.source
-                )));
-            }
             let labels: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
             let mut rows = Vec::new();
             let mut targets = Vec::new();

@@ -68,13 +68,13 @@ pub struct TrainArgs {
     #[arg(long = "label-col", default_value = "label", value_name = "NAME")]
     pub label_cols: Vec<String>,
     /// jieba user dictionary: one `word [frequency] [tag]` per line.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Segmentation")]
     pub user_dict: Option<PathBuf>,
     /// Stopword list: one word per line.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", help_heading = "Segmentation")]
     pub stopwords: Option<PathBuf>,
     /// Do not use jieba's HMM for words missing from the dictionary.
-    #[arg(long)]
+    #[arg(long, help_heading = "Segmentation")]
     pub no_hmm: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
@@ -83,6 +83,7 @@ pub struct TrainArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Features")]
 pub struct FeatureArgs {
     /// Word n-gram lengths, `MIN-MAX` or `N`.
     #[arg(long, default_value = "1-2", value_name = "RANGE", value_parser = parse_range)]
@@ -113,6 +114,7 @@ pub enum LossArg {
 }
 
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Classifier")]
 pub struct ClassifierArgs {
     /// Loss of the linear classifier.
     #[arg(long, value_enum, default_value = "logistic")]

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use anyhow::Result;
 use newsclf::input::Document;
-use newsclf::model::{Head, Prediction};
+use newsclf::model::{Head, Prediction, Scored};
 use newsclf::report::{pad, truncate};
-use serde_json::{Map, Value, json};
+use serde::{Serialize, Serializer};
 use unicode_width::UnicodeWidthStr;
 
 use super::args::PredictFormat;
@@ -80,25 +80,12 @@ impl<W: Write> PredictionWriter<W> {
     pub fn write(&mut self, doc: &Document, prediction: &Prediction) -> Result<()> {
         match self.format {
             PredictFormat::Json => {
-                let mut heads = Map::new();
-                for p in prediction {
-                    let best = p.best();
-                    heads.insert(
-                        p.head.clone(),
-                        json!({
-                            "label": best.label,
-                            "probability": best.probability,
-                            "top": p.top(self.top_k),
-                        }),
-                    );
-                }
-                let mut obj = Map::new();
-                obj.insert("id".into(), json!(doc.id));
-                if let Some(title) = &doc.title {
-                    obj.insert("title".into(), json!(title));
-                }
-                obj.insert("predictions".into(), Value::Object(heads));
-                serde_json::to_writer(&mut self.out, &obj)?;
+                let line = DocJson {
+                    id: doc.id,
+                    title: doc.title.as_deref(),
+                    predictions: HeadsJson(prediction, self.top_k),
+                };
+                serde_json::to_writer(&mut self.out, &line)?;
                 writeln!(self.out)?;
             }
             PredictFormat::Table => {
@@ -142,5 +129,38 @@ impl<W: Write> PredictionWriter<W> {
     pub fn flush(&mut self) -> Result<()> {
         self.out.flush()?;
         Ok(())
+    }
+}
+
+/// One JSON line of `predict --format json`.
+#[derive(Serialize)]
+struct DocJson<'a> {
+    id: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    predictions: HeadsJson<'a>,
+}
+
+/// The heads of one prediction, as an object in model order.
+struct HeadsJson<'a>(&'a Prediction, usize);
+
+#[derive(Serialize)]
+struct HeadJson<'a> {
+    label: &'a str,
+    probability: f32,
+    top: &'a [Scored],
+}
+
+impl Serialize for HeadsJson<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|p| {
+            let best = p.best();
+            let head = HeadJson {
+                label: &best.label,
+                probability: best.probability,
+                top: p.top(self.1),
+            };
+            (&p.head, head)
+        }))
     }
 }
