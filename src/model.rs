@@ -80,6 +80,7 @@ pub(crate) struct ModelData {
 impl ModelData {
     pub(crate) fn validate(&self) -> std::result::Result<(), String> {
         self.vectorizer.validate()?;
+        self.segmenter.validate()?;
         if self.heads.is_empty() {
             return Err("the model has no heads".into());
         }

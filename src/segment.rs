@@ -22,6 +22,9 @@ pub struct UserWord {
     pub tag: Option<String>,
 }
 
+/// The largest frequency a user word may carry (larger ones are capped).
+pub const MAX_USER_FREQ: u64 = 1 << 32;
+
 /// Segmentation settings stored in the model.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SegmenterConfig {
@@ -43,6 +46,23 @@ impl Default for SegmenterConfig {
     }
 }
 
+impl SegmenterConfig {
+    /// Checks settings read from a model file.
+    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
+        for w in self
+            .user_words
+            .iter()
+            .map(|u| &u.word)
+            .chain(&self.stopwords)
+        {
+            if w.is_empty() || w.chars().any(char::is_whitespace) {
+                return Err(format!("invalid dictionary word {w:?}"));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Splits normalised text into words.
 pub struct Segmenter {
     jieba: Jieba,
@@ -55,7 +75,8 @@ impl Segmenter {
     pub fn new(config: &SegmenterConfig) -> Self {
         let mut jieba = Jieba::new();
         for w in &config.user_words {
-            let freq = w.freq.map(|f| usize::try_from(f).unwrap_or(usize::MAX));
+            // Capped so that jieba's running total of frequencies cannot overflow.
+            let freq = w.freq.map(|f| f.min(MAX_USER_FREQ) as usize);
             jieba.add_word(&w.word, freq, w.tag.as_deref());
         }
         Segmenter {

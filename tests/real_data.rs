@@ -189,3 +189,33 @@ fn user_dictionary_and_stopwords_are_applied_and_stored_in_the_model() {
     );
     assert!(m.vectorizer().words().get("的").is_none());
 }
+
+#[test]
+fn training_is_deterministic_whatever_the_thread_count() {
+    let dir = tempdir();
+    let mut files = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("t{threads}.model"));
+        run(&[
+            "train",
+            "--threads",
+            threads,
+            "--data",
+            "data/news.csv",
+            "--label-col",
+            "topic",
+            "--label-col",
+            "sentiment",
+            "--out",
+            s(&out),
+        ])
+        .ok();
+        files.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+    let shipped = std::fs::read(crate::util::root().join("models/default.model")).unwrap();
+    assert_eq!(
+        files[0], shipped,
+        "README's command rebuilds the shipped model exactly"
+    );
+}

@@ -6,6 +6,7 @@ use anyhow::Result;
 use newsclf::corpus::{CorpusSpec, LabeledCorpus};
 use newsclf::features::FeatureConfig;
 use newsclf::linear::{LinearParams, Loss};
+use newsclf::model::Classifier;
 use newsclf::segment::{SegmenterConfig, read_stopwords, read_user_dict};
 use newsclf::{TrainConfig, Trainer};
 
@@ -79,6 +80,22 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
             head.labels.len(),
             list.join(", ")
         ));
+        let Classifier::Linear(linear) = &head.classifier;
+        let passes = linear.passes();
+        let (lo, hi) = (
+            passes.iter().min().copied().unwrap_or(0),
+            passes.iter().max().copied().unwrap_or(0),
+        );
+        ui.say(format!(
+            "  {} classifier: {lo}–{hi} passes over the data",
+            head.classifier.kind()
+        ));
+        if hi as usize >= linear.params().max_iter() {
+            ui.say(format!(
+                "  warning: the solver stopped at --max-iter {hi} before converging; \
+                 raise --max-iter or lower --c"
+            ));
+        }
     }
     let v = model.vectorizer();
     ui.say(format!(
