@@ -52,7 +52,13 @@ pub struct HeadEvaluation {
     pub confusion_matrix: ConfusionMatrix,
     /// Labels in the data the model never saw, with their row counts.
     pub unknown_labels: BTreeMap<String, u64>,
+    /// Mean negative log-probability of the true label, over rows whose label
+    /// the model knows (probabilities clipped at 1e-15); `None` without such rows.
+    pub log_loss: Option<f64>,
 }
+
+/// Probabilities below this count as this in the log loss.
+const MIN_PROBABILITY: f64 = 1e-15;
 
 /// The evaluation of every head found in the data.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -119,12 +125,22 @@ pub fn evaluate(model: &Model, corpus: &LabeledCorpus) -> Evaluation {
         let Some(h) = corpus.heads.iter().position(|name| name == &head.name) else {
             continue;
         };
-        let pairs: Vec<(&str, &str)> = corpus.labels[h]
-            .iter()
-            .zip(&predictions)
-            .filter_map(|(truth, p)| truth.as_deref().map(|t| (t, p[m].best().label.as_str())))
-            .collect();
-        heads.push((head.name.clone(), score(&head.labels, &pairs)));
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        let mut neg_log_sum = 0.0f64;
+        let mut scored = 0usize;
+        for (truth, p) in corpus.labels[h].iter().zip(&predictions) {
+            let Some(truth) = truth.as_deref() else {
+                continue;
+            };
+            pairs.push((truth, p[m].best().label.as_str()));
+            if let Some(s) = p[m].ranked.iter().find(|s| s.label == truth) {
+                neg_log_sum -= f64::from(s.probability).max(MIN_PROBABILITY).ln();
+                scored += 1;
+            }
+        }
+        let mut evaluation = score(&head.labels, &pairs);
+        evaluation.log_loss = (scored > 0).then(|| neg_log_sum / scored as f64);
+        heads.push((head.name.clone(), evaluation));
     }
     Evaluation {
         data: corpus.source.clone(),
@@ -203,6 +219,7 @@ pub fn score(known: &[String], pairs: &[(&str, &str)]) -> HeadEvaluation {
         per_class,
         confusion_matrix: ConfusionMatrix { labels, matrix },
         unknown_labels,
+        log_loss: None,
     }
 }
 

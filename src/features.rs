@@ -5,8 +5,10 @@
 //! depend on the batch it is transformed with.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::hash::Hasher;
+
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::sparse::SparseMatrix;
@@ -51,7 +53,7 @@ impl Default for FeatureConfig {
     fn default() -> Self {
         FeatureConfig {
             word_ngrams: (1, 2),
-            char_ngrams: Some((1, 3)),
+            char_ngrams: Some((1, 2)),
             min_df: 2,
             max_df: 1.0,
             max_features: None,
@@ -64,9 +66,9 @@ impl FeatureConfig {
     /// Checks the settings once, before any work.
     pub fn validate(&self) -> Result<()> {
         let check = |name: &str, (lo, hi): (usize, usize)| {
-            if lo == 0 || lo > hi || hi > 8 {
+            if lo == 0 || lo > hi || hi > MAX_NGRAM {
                 Err(Error::param(format!(
-                    "{name} n-gram range must satisfy 1 <= min <= max <= 8, got {lo}..{hi}"
+                    "{name} n-gram range must satisfy 1 <= min <= max <= {MAX_NGRAM}, got {lo}..{hi}"
                 )))
             } else {
                 Ok(())
@@ -101,74 +103,53 @@ pub enum TermKind {
     Char,
 }
 
-/// Calls `visit` with every term occurrence of `doc`, in order.
-fn for_each_term(config: &FeatureConfig, doc: &Segmented, mut visit: impl FnMut(TermKind, &str)) {
-    let words: Vec<&str> = doc.words().collect();
-    let (lo, hi) = config.word_ngrams;
-    let mut buf = String::new();
-    for n in lo..=hi {
-        for window in words.windows(n) {
-            if n == 1 {
-                visit(TermKind::Word, window[0]);
-            } else {
-                buf.clear();
-                for (k, w) in window.iter().enumerate() {
-                    if k > 0 {
-                        buf.push(' ');
-                    }
-                    buf.push_str(w);
-                }
-                visit(TermKind::Word, &buf);
-            }
+/// The longest word or character n-gram supported.
+pub const MAX_NGRAM: usize = 3;
+
+/// Marks a token or term that is not in the vocabulary.
+const NONE: u32 = u32::MAX;
+
+/// Lookup key of a word n-gram from its token ids (`id + 1`, so that n-grams
+/// of different lengths never share a key).
+fn word_key(ids: &[u32]) -> u128 {
+    ids.iter()
+        .fold(0u128, |k, &t| (k << 32) | (u128::from(t) + 1))
+}
+
+/// Lookup key of a character n-gram (at most 3 characters of 21 bits; no
+/// character is NUL, since whitespace and control characters never occur in one).
+fn char_key(chars: &[char]) -> u64 {
+    chars.iter().fold(0u64, |k, &c| (k << 21) | c as u64)
+}
+
+/// Calls `visit` with the character n-grams of `text` (lengths `lo..=hi`),
+/// ending at each position in turn; n-grams never span whitespace.
+#[inline]
+fn for_each_char_ngram(text: &str, (lo, hi): (usize, usize), mut visit: impl FnMut(&[char])) {
+    let mut recent = ['\0'; MAX_NGRAM];
+    let mut run = 0usize;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            run = 0;
+            continue;
         }
-    }
-    if let Some((lo, hi)) = config.char_ngrams {
-        let text = doc.text.as_str();
-        let bounds: Vec<usize> = text
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(text.len()))
-            .collect();
-        let n_chars = bounds.len() - 1;
-        for start in 0..n_chars {
-            let first = text[bounds[start]..].chars().next().unwrap_or(' ');
-            if first.is_whitespace() {
-                continue;
-            }
-            for n in lo..=hi {
-                let end = start + n;
-                if end > n_chars {
-                    break;
-                }
-                let gram = &text[bounds[start]..bounds[end]];
-                if gram.chars().any(char::is_whitespace) {
-                    break;
-                }
-                visit(TermKind::Char, gram);
-            }
+        recent.rotate_left(1);
+        recent[MAX_NGRAM - 1] = c;
+        run += 1;
+        for n in lo..=hi.min(run) {
+            visit(&recent[MAX_NGRAM - n..]);
         }
     }
 }
 
-/// An ordered list of terms with a lookup table; only the list is stored.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// A sorted list of distinct terms.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct Vocabulary {
     terms: Vec<String>,
-    index: FxHashMap<String, u32>,
 }
 
 impl Vocabulary {
-    fn from_terms(terms: Vec<String>) -> std::result::Result<Self, String> {
-        let mut index = FxHashMap::default();
-        index.reserve(terms.len());
-        for (i, t) in terms.iter().enumerate() {
-            if index.insert(t.clone(), i as u32).is_some() {
-                return Err(format!("term `{t}` appears twice in the vocabulary"));
-            }
-        }
-        Ok(Vocabulary { terms, index })
-    }
-
     /// Number of terms.
     pub fn len(&self) -> usize {
         self.terms.len()
@@ -179,27 +160,109 @@ impl Vocabulary {
         self.terms.is_empty()
     }
 
-    /// The terms, in index order.
+    /// The terms, in index order (sorted).
     pub fn terms(&self) -> &[String] {
         &self.terms
     }
 
     /// The index of `term`, if known.
     pub fn get(&self, term: &str) -> Option<u32> {
-        self.index.get(term).copied()
+        self.terms
+            .binary_search_by(|t| t.as_str().cmp(term))
+            .ok()
+            .map(|i| i as u32)
     }
 }
 
-impl Serialize for Vocabulary {
-    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
-        self.terms.serialize(s)
+/// Hash tables from tokens and n-gram keys to feature indices, rebuilt from
+/// the vocabularies whenever a vectorizer is made or loaded.
+#[derive(Debug, Clone, Default)]
+struct Lookup {
+    /// Every word that occurs in a word feature → token id.
+    tokens: FxHashMap<Box<str>, u32>,
+    /// Token id → feature of the word alone, or `NONE`.
+    unigram: Vec<u32>,
+    /// `word_key` → feature, for word n-grams of 2 words or more.
+    word_ngrams: FxHashMap<u128, u32>,
+    /// `char_key` → feature (offset by the word block).
+    char_ngrams: FxHashMap<u64, u32>,
+}
+
+impl Lookup {
+    fn build(words: &Vocabulary, chars: &Vocabulary) -> std::result::Result<Self, String> {
+        let mut lookup = Lookup::default();
+        for (f, term) in words.terms.iter().enumerate() {
+            let mut ids = [0u32; MAX_NGRAM];
+            let mut n = 0;
+            for part in term.split(' ') {
+                if part.is_empty() || n == MAX_NGRAM {
+                    return Err(format!("malformed word n-gram {term:?}"));
+                }
+                let next = lookup.tokens.len() as u32;
+                let id = *lookup.tokens.entry(part.into()).or_insert(next);
+                if id == next {
+                    lookup.unigram.push(NONE);
+                }
+                ids[n] = id;
+                n += 1;
+            }
+            if n == 1 {
+                lookup.unigram[ids[0] as usize] = f as u32;
+            } else {
+                lookup.word_ngrams.insert(word_key(&ids[..n]), f as u32);
+            }
+        }
+        let offset = words.len() as u32;
+        for (g, term) in chars.terms.iter().enumerate() {
+            let cs: Vec<char> = term.chars().collect();
+            if cs.is_empty() || cs.len() > MAX_NGRAM || cs.iter().any(|c| c.is_whitespace()) {
+                return Err(format!("malformed character n-gram {term:?}"));
+            }
+            lookup.char_ngrams.insert(char_key(&cs), offset + g as u32);
+        }
+        Ok(lookup)
     }
 }
 
-impl<'de> Deserialize<'de> for Vocabulary {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
-        let terms = Vec::<String>::deserialize(d)?;
-        Vocabulary::from_terms(terms).map_err(serde::de::Error::custom)
+/// The stored parts of a [`Vectorizer`]; the lookup tables are derived.
+#[derive(Deserialize)]
+struct VectorizerParts {
+    config: FeatureConfig,
+    words: Vocabulary,
+    chars: Vocabulary,
+    idf: Vec<f32>,
+    n_documents: usize,
+}
+
+impl TryFrom<VectorizerParts> for Vectorizer {
+    type Error = String;
+
+    fn try_from(p: VectorizerParts) -> std::result::Result<Self, String> {
+        p.config.validate().map_err(|e| e.to_string())?;
+        for vocab in [&p.words, &p.chars] {
+            if vocab.terms.windows(2).any(|w| w[0] >= w[1]) {
+                return Err("vocabulary is not sorted and distinct".into());
+            }
+        }
+        if p.idf.len() != p.words.len() + p.chars.len() {
+            return Err(format!(
+                "{} IDF values for {} features",
+                p.idf.len(),
+                p.words.len() + p.chars.len()
+            ));
+        }
+        if p.idf.iter().any(|v| !v.is_finite()) {
+            return Err("IDF values are not finite".into());
+        }
+        let lookup = Lookup::build(&p.words, &p.chars)?;
+        Ok(Vectorizer {
+            config: p.config,
+            words: p.words,
+            chars: p.chars,
+            idf: p.idf,
+            n_documents: p.n_documents,
+            lookup,
+        })
     }
 }
 
@@ -208,47 +271,115 @@ impl<'de> Deserialize<'de> for Vocabulary {
 /// Word features take indices `0..words.len()`, character n-grams follow.
 /// Each block is L2-normalised on its own, so that long texts' many character
 /// n-grams do not drown their words.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "VectorizerParts")]
 pub struct Vectorizer {
     config: FeatureConfig,
     words: Vocabulary,
     chars: Vocabulary,
     idf: Vec<f32>,
     n_documents: usize,
+    #[serde(skip)]
+    lookup: Lookup,
 }
 
-/// Document frequency of a term and the last document that counted it.
-type DfTable = FxHashMap<String, (u32, u32)>;
+/// Document frequency of a term, the last document that counted it, and the
+/// term's text (for word n-grams; character n-grams are decoded from the key).
+struct DfEntry {
+    df: u32,
+    last: u32,
+    term: Option<Box<str>>,
+}
 
-fn count_df(config: &FeatureConfig, docs: &[Segmented], first_id: u32) -> [DfTable; 2] {
-    let mut tables = [DfTable::default(), DfTable::default()];
-    for (k, doc) in docs.iter().enumerate() {
-        let id = first_id + k as u32;
-        for_each_term(config, doc, |kind, term| {
-            let table = &mut tables[kind as usize];
-            match table.get_mut(term) {
-                Some((df, last)) => {
-                    if *last != id {
-                        *df += 1;
-                        *last = id;
-                    }
-                }
-                None => {
-                    table.insert(term.to_string(), (1, id));
-                }
+/// Document frequencies while fitting: word n-grams by length (keyed by
+/// 64-bit word hashes) and character n-grams (keyed exactly).
+#[derive(Default)]
+struct DfTables {
+    words: [FxHashMap<u128, DfEntry>; MAX_NGRAM],
+    chars: FxHashMap<u64, DfEntry>,
+}
+
+fn word_hash(word: &str) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(word.as_bytes());
+    h.finish()
+}
+
+fn count<K: std::hash::Hash + Eq>(
+    table: &mut FxHashMap<K, DfEntry>,
+    key: K,
+    doc: u32,
+    term: impl FnOnce() -> Option<Box<str>>,
+) {
+    match table.get_mut(&key) {
+        Some(e) => {
+            if e.last != doc {
+                e.df += 1;
+                e.last = doc;
             }
-        });
-    }
-    tables
-}
-
-fn merge_df(mut a: [DfTable; 2], b: [DfTable; 2]) -> [DfTable; 2] {
-    for (into, from) in a.iter_mut().zip(b) {
-        for (term, (df, _)) in from {
-            into.entry(term).or_insert((0, 0)).0 += df;
+        }
+        None => {
+            table.insert(
+                key,
+                DfEntry {
+                    df: 1,
+                    last: doc,
+                    term: term(),
+                },
+            );
         }
     }
-    a
+}
+
+impl DfTables {
+    fn add(&mut self, config: &FeatureConfig, doc: &Segmented, id: u32) {
+        let words: Vec<&str> = doc.words().collect();
+        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+        let (lo, hi) = config.word_ngrams;
+        for n in lo..=hi {
+            for (start, h) in hashes.windows(n).enumerate() {
+                let key = match n {
+                    1 => u128::from(h[0]),
+                    2 => (u128::from(h[0]) << 64) | u128::from(h[1]),
+                    _ => (u128::from(h[0].rotate_left(17) ^ h[1]) << 64) | u128::from(h[2]),
+                };
+                count(&mut self.words[n - 1], key, id, || {
+                    Some(words[start..start + n].join(" ").into_boxed_str())
+                });
+            }
+        }
+        if let Some(range) = config.char_ngrams {
+            let chars = &mut self.chars;
+            for_each_char_ngram(&doc.text, range, |gram| {
+                count(chars, char_key(gram), id, || None);
+            });
+        }
+    }
+
+    fn merge(mut self, other: DfTables) -> DfTables {
+        let tables = self.words.iter_mut().zip(other.words);
+        for (into, from) in tables {
+            for (key, e) in from {
+                into.entry(key).and_modify(|x| x.df += e.df).or_insert(e);
+            }
+        }
+        for (key, e) in other.chars {
+            self.chars
+                .entry(key)
+                .and_modify(|x| x.df += e.df)
+                .or_insert(e);
+        }
+        self
+    }
+}
+
+fn decode_char_key(mut key: u64) -> String {
+    let mut cs = Vec::with_capacity(MAX_NGRAM);
+    while key != 0 {
+        cs.push(char::from_u32((key & 0x1F_FFFF) as u32).unwrap_or('\u{FFFD}'));
+        key >>= 21;
+    }
+    cs.iter().rev().collect()
 }
 
 impl Vectorizer {
@@ -259,17 +390,18 @@ impl Vectorizer {
         let tables = docs
             .par_chunks(CHUNK)
             .enumerate()
-            .map(|(c, chunk)| count_df(config, chunk, (c * CHUNK) as u32))
-            .reduce(|| [DfTable::default(), DfTable::default()], merge_df);
+            .map(|(c, chunk)| {
+                let mut t = DfTables::default();
+                for (k, doc) in chunk.iter().enumerate() {
+                    t.add(config, doc, (c * CHUNK + k) as u32);
+                }
+                t
+            })
+            .reduce(DfTables::default, DfTables::merge);
         let n = docs.len();
-        let max_df = (config.max_df * n as f64).floor() as u32;
-        let [word_df, char_df] = tables;
-        let select = |table: DfTable| -> Vec<(String, u32)> {
-            let mut kept: Vec<(String, u32)> = table
-                .into_iter()
-                .map(|(t, (df, _))| (t, df))
-                .filter(|&(_, df)| df as usize >= config.min_df && df <= max_df.max(1))
-                .collect();
+        let max_df = ((config.max_df * n as f64).floor() as u32).max(1);
+        let keep = |df: u32| df as usize >= config.min_df && df <= max_df;
+        let select = |mut kept: Vec<(String, u32)>| -> Vec<(String, u32)> {
             if let Some(limit) = config.max_features {
                 kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 kept.truncate(limit);
@@ -277,28 +409,39 @@ impl Vectorizer {
             kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             kept
         };
-        let words = select(word_df);
-        let chars = if config.char_ngrams.is_some() {
-            select(char_df)
-        } else {
-            Vec::new()
-        };
+        let DfTables { words, chars } = tables;
+        let words = select(
+            words
+                .into_iter()
+                .flatten()
+                .filter(|(_, e)| keep(e.df))
+                .map(|(_, e)| (e.term.map(String::from).unwrap_or_default(), e.df))
+                .collect(),
+        );
+        let chars = select(
+            chars
+                .into_iter()
+                .filter(|(_, e)| keep(e.df))
+                .map(|(k, e)| (decode_char_key(k), e.df))
+                .collect(),
+        );
         let idf = words
             .iter()
             .chain(&chars)
             .map(|&(_, df)| (((1 + n) as f64 / (1 + df as usize) as f64).ln() + 1.0) as f32)
             .collect();
-        let into_vocab = |kept: Vec<(String, u32)>| {
-            Vocabulary::from_terms(kept.into_iter().map(|(t, _)| t).collect())
-                .expect("terms come from a map and are distinct")
+        let vocabulary = |kept: Vec<(String, u32)>| Vocabulary {
+            terms: kept.into_iter().map(|(t, _)| t).collect(),
         };
-        Ok(Vectorizer {
+        VectorizerParts {
             config: config.clone(),
-            words: into_vocab(words),
-            chars: into_vocab(chars),
+            words: vocabulary(words),
+            chars: vocabulary(chars),
             idf,
             n_documents: n,
-        })
+        }
+        .try_into()
+        .map_err(|e: String| Error::input(format!("cannot build the vocabulary: {e}")))
     }
 
     /// The settings.
@@ -343,37 +486,43 @@ impl Vectorizer {
         }
     }
 
-    /// Checks that a deserialised vectorizer is consistent.
-    pub(crate) fn validate(&self) -> std::result::Result<(), String> {
-        self.config.validate().map_err(|e| e.to_string())?;
-        if self.idf.len() != self.n_features() {
-            return Err(format!(
-                "{} IDF values for {} features",
-                self.idf.len(),
-                self.n_features()
-            ));
-        }
-        if self.idf.iter().any(|v| !v.is_finite()) {
-            return Err("IDF values are not finite".into());
-        }
-        Ok(())
-    }
-
     /// The TF-IDF row of one document as sorted `(feature, value)` pairs.
     pub fn transform_one(&self, doc: &Segmented) -> Vec<(u32, f32)> {
-        let offset = self.words.len() as u32;
-        let mut hits: Vec<u32> = Vec::new();
-        for_each_term(&self.config, doc, |kind, term| {
-            let found = match kind {
-                TermKind::Word => self.words.get(term),
-                TermKind::Char => self.chars.get(term).map(|j| j + offset),
-            };
-            if let Some(j) = found {
-                hits.push(j);
+        let lookup = &self.lookup;
+        let mut hits: Vec<u32> = Vec::with_capacity(doc.text.len());
+        let ids: Vec<u32> = doc
+            .words()
+            .map(|w| lookup.tokens.get(w).copied().unwrap_or(NONE))
+            .collect();
+        let (lo, hi) = self.config.word_ngrams;
+        for n in lo..=hi {
+            for window in ids.windows(n) {
+                if window.contains(&NONE) {
+                    continue;
+                }
+                let f = if n == 1 {
+                    lookup.unigram[window[0] as usize]
+                } else {
+                    lookup
+                        .word_ngrams
+                        .get(&word_key(window))
+                        .copied()
+                        .unwrap_or(NONE)
+                };
+                if f != NONE {
+                    hits.push(f);
+                }
             }
-        });
+        }
+        if let Some(range) = self.config.char_ngrams {
+            for_each_char_ngram(&doc.text, range, |gram| {
+                if let Some(&f) = lookup.char_ngrams.get(&char_key(gram)) {
+                    hits.push(f);
+                }
+            });
+        }
         hits.sort_unstable();
-        let mut row: Vec<(u32, f32)> = Vec::new();
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(hits.len());
         for j in hits {
             match row.last_mut() {
                 Some((last, tf)) if *last == j => *tf += 1.0,
@@ -388,6 +537,7 @@ impl Vectorizer {
             };
             *v = tf * self.idf[*j as usize];
         }
+        let offset = self.words.len() as u32;
         let split = row.partition_point(|&(j, _)| j < offset);
         let (word_part, char_part) = row.split_at_mut(split);
         l2_normalize(word_part);
@@ -397,10 +547,14 @@ impl Vectorizer {
 
     /// The TF-IDF matrix of `docs` (rows in order), computed in parallel.
     pub fn transform(&self, docs: &[Segmented]) -> SparseMatrix {
-        let rows: Vec<Vec<(u32, f32)>> = docs.par_iter().map(|d| self.transform_one(d)).collect();
+        const CHUNK: usize = 4096;
         let mut m = SparseMatrix::new(self.n_features());
-        for row in rows {
-            m.push_row(row);
+        for chunk in docs.chunks(CHUNK * rayon::current_num_threads()) {
+            let rows: Vec<Vec<(u32, f32)>> =
+                chunk.par_iter().map(|d| self.transform_one(d)).collect();
+            for row in rows {
+                m.push_row(row);
+            }
         }
         m
     }

@@ -69,7 +69,7 @@ pub struct Provenance {
 }
 
 /// Everything the model file stores.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ModelData {
     pub(crate) provenance: Provenance,
     pub(crate) segmenter: SegmenterConfig,
@@ -79,7 +79,6 @@ pub(crate) struct ModelData {
 
 impl ModelData {
     pub(crate) fn validate(&self) -> std::result::Result<(), String> {
-        self.vectorizer.validate()?;
         self.segmenter.validate()?;
         if self.heads.is_empty() {
             return Err("the model has no heads".into());

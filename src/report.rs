@@ -44,6 +44,9 @@ fn render_head(out: &mut String, name: &str, e: &HeadEvaluation) {
     let _ = writeln!(out, "== {name} ({} rows)", e.rows);
     let _ = writeln!(out, "accuracy  {:.4}", e.accuracy);
     let _ = writeln!(out, "macro-F1  {:.4}", e.macro_f1);
+    if let Some(log_loss) = e.log_loss {
+        let _ = writeln!(out, "log loss  {log_loss:.4}");
+    }
     if !e.unknown_labels.is_empty() {
         let list: Vec<String> = e
             .unknown_labels

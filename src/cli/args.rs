@@ -89,7 +89,7 @@ pub struct FeatureArgs {
     #[arg(long, default_value = "1-2", value_name = "RANGE", value_parser = parse_range)]
     pub word_ngrams: (usize, usize),
     /// Character n-gram lengths, `MIN-MAX`, `N`, or `none`.
-    #[arg(long, default_value = "1-3", value_name = "RANGE", value_parser = parse_optional_range)]
+    #[arg(long, default_value = "1-2", value_name = "RANGE", value_parser = parse_optional_range)]
     pub char_ngrams: OptionalRange,
     /// Keep terms that occur in at least this many training documents.
     #[arg(long, default_value_t = 2, value_name = "N")]
@@ -107,23 +107,23 @@ pub struct FeatureArgs {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum LossArg {
-    /// Logistic regression (one-vs-rest).
-    Logistic,
-    /// Linear SVM with squared hinge loss (one-vs-rest).
+    /// Linear SVM with squared hinge loss (one-vs-rest), calibrated probabilities.
     Svm,
+    /// Logistic regression (one-vs-rest), calibrated probabilities.
+    Logistic,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Classifier")]
 pub struct ClassifierArgs {
     /// Loss of the linear classifier.
-    #[arg(long, value_enum, default_value = "logistic")]
+    #[arg(long, value_enum, default_value = "svm")]
     pub loss: LossArg,
     /// Inverse regularisation strength: larger fits the training data more closely.
-    #[arg(long = "c", default_value_t = 10.0, value_name = "C")]
+    #[arg(long = "c", default_value_t = 0.5, value_name = "C")]
     pub c: f64,
     /// Stopping tolerance of the solver.
-    #[arg(long, default_value_t = 0.01, value_name = "TOL")]
+    #[arg(long, default_value_t = 0.1, value_name = "TOL")]
     pub tol: f64,
     /// Maximum passes over the data per class.
     #[arg(long, default_value_t = 200, value_name = "N")]

@@ -11,7 +11,7 @@ use crate::error::Error;
 pub enum Loss {
     /// L2-regularised logistic regression (probabilities are the model's own).
     Logistic,
-    /// L2-regularised squared-hinge linear SVM (probabilities via a sigmoid of the margin).
+    /// L2-regularised squared-hinge linear SVM.
     SquaredHinge,
 }
 
@@ -82,12 +82,13 @@ impl Default for LinearParams {
 }
 
 impl LinearParams {
-    /// Defaults: logistic loss, C = 10, tolerance 0.01, 200 passes, bias 1, seed 42.
+    /// Defaults: squared-hinge loss (linear SVM), C = 0.5, tolerance 0.1,
+    /// at most 200 passes, bias 1, seed 42.
     pub fn new() -> Self {
         LinearParams(LinearValidParams {
-            loss: Loss::Logistic,
-            c: 10.0,
-            tol: 0.01,
+            loss: Loss::SquaredHinge,
+            c: 0.5,
+            tol: 0.1,
             max_iter: 200,
             bias: 1.0,
             seed: 42,

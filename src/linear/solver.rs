@@ -53,8 +53,9 @@ impl<'a> Prepared<'a> {
         Prepared { x, sq_norms, bias }
     }
 
+    /// The decision score of row `i` under weights `w` (intercept last).
     #[inline]
-    fn dot(&self, w: &[f64], i: usize) -> f64 {
+    pub(crate) fn score(&self, w: &[f64], i: usize) -> f64 {
         let n = self.x.n_cols();
         self.x.row(i).dot_f64(w) + w[n] * self.bias
     }
@@ -71,13 +72,14 @@ impl<'a> Prepared<'a> {
 }
 
 /// Solves one binary problem; `positive[i]` tells whether row `i` has y = +1.
-/// Returns the weights (`n_cols + 1` entries, intercept last) and the passes made.
+/// Returns the weights (`n_cols + 1` entries, intercept last), each row's dual
+/// variable (its weight in `w = Σ αᵢ yᵢ xᵢ`) and the passes made.
 pub(crate) fn solve_binary(
     data: &Prepared<'_>,
     positive: &[bool],
     params: &LinearValidParams,
     seed: u64,
-) -> (Vec<f64>, usize) {
+) -> (Vec<f64>, Vec<f64>, usize) {
     match params.loss {
         Loss::SquaredHinge => squared_hinge(data, positive, params, seed),
         Loss::Logistic => logistic(data, positive, params, seed),
@@ -93,23 +95,39 @@ fn squared_hinge(
     positive: &[bool],
     params: &LinearValidParams,
     seed: u64,
-) -> (Vec<f64>, usize) {
+) -> (Vec<f64>, Vec<f64>, usize) {
     let l = positive.len();
     let mut w = vec![0.0f64; data.x.n_cols() + 1];
     let diag = 0.5 / params.c;
     let mut alpha = vec![0.0f64; l];
     let mut order: Vec<usize> = (0..l).collect();
     let mut rng = SplitMix64::new(seed);
+    // Shrinking (as in LIBLINEAR): rows whose dual variable sits at 0 with a
+    // gradient beyond last pass's largest violation leave the active set.
+    let mut active = l;
+    // The dual variables have no upper bound, so only the largest violation matters.
+    let mut pg_max_old = f64::INFINITY;
     let mut passes = 0;
     while passes < params.max_iter {
         passes += 1;
-        rng.shuffle(&mut order);
+        rng.shuffle(&mut order[..active]);
         let mut pg_max = f64::NEG_INFINITY;
         let mut pg_min = f64::INFINITY;
-        for &i in &order {
+        let mut s = 0;
+        while s < active {
+            let i = order[s];
             let y = sign(positive[i]);
-            let g = y * data.dot(&w, i) - 1.0 + alpha[i] * diag;
-            let pg = if alpha[i] == 0.0 { g.min(0.0) } else { g };
+            let g = y * data.score(&w, i) - 1.0 + alpha[i] * diag;
+            let pg = if alpha[i] == 0.0 {
+                if g > pg_max_old {
+                    active -= 1;
+                    order.swap(s, active);
+                    continue;
+                }
+                g.min(0.0)
+            } else {
+                g
+            };
             pg_max = pg_max.max(pg);
             pg_min = pg_min.min(pg);
             if pg.abs() > 1e-12 {
@@ -120,12 +138,20 @@ fn squared_hinge(
                     data.axpy(&mut w, i, d);
                 }
             }
+            s += 1;
         }
         if pg_max - pg_min <= params.tol {
-            break;
+            if active == l {
+                break;
+            }
+            // Converged on the active set: check every row once more.
+            active = l;
+            pg_max_old = f64::INFINITY;
+            continue;
         }
+        pg_max_old = if pg_max <= 0.0 { f64::INFINITY } else { pg_max };
     }
-    (w, passes)
+    (w, alpha, passes)
 }
 
 fn logistic(
@@ -133,7 +159,7 @@ fn logistic(
     positive: &[bool],
     params: &LinearValidParams,
     seed: u64,
-) -> (Vec<f64>, usize) {
+) -> (Vec<f64>, Vec<f64>, usize) {
     const MAX_INNER: usize = 100;
     let l = positive.len();
     let c = params.c;
@@ -159,7 +185,7 @@ fn logistic(
         for &i in &order {
             let y = sign(positive[i]);
             let a = data.sq_norms[i];
-            let b = y * data.dot(&w, i);
+            let b = y * data.score(&w, i);
             let (mut ind1, mut ind2, mut s) = (2 * i, 2 * i + 1, 1.0);
             if 0.5 * a * (alpha[ind2] - alpha[ind1]) + b < 0.0 {
                 ind1 = 2 * i + 1;
@@ -198,7 +224,8 @@ fn logistic(
             inner_eps = inner_eps_min.max(0.1 * inner_eps);
         }
     }
-    (w, passes)
+    let row_alpha = (0..l).map(|i| alpha[2 * i]).collect();
+    (w, row_alpha, passes)
 }
 
 #[cfg(test)]
@@ -227,10 +254,10 @@ mod tests {
         for loss in [Loss::Logistic, Loss::SquaredHinge] {
             let params = LinearParams::new().loss(loss).check().unwrap();
             let data = Prepared::new(&x, params.bias);
-            let (w, passes) = solve_binary(&data, &y, &params, 7);
+            let (w, _, passes) = solve_binary(&data, &y, &params, 7);
             assert!(passes >= 1 && passes <= params.max_iter);
             for (i, &p) in y.iter().enumerate() {
-                assert_eq!(data.dot(&w, i) > 0.0, p, "{loss:?} row {i}");
+                assert_eq!(data.score(&w, i) > 0.0, p, "{loss:?} row {i}");
             }
         }
     }
