@@ -232,11 +232,6 @@ mod tests {
     fn degenerate_input_falls_back_to_identity() {
         let c = Calibration::fit_softmax(&[], 3, &[]);
         assert!(c.is_valid());
-        assert_eq!(
-            Calibration::fit_binary(&[0.0, 0.0], &[true, true])
-                .scale
-                .is_finite(),
-            true
-        );
+        assert!(Calibration::fit_binary(&[0.0, 0.0], &[true, true]).is_valid());
     }
 }
