@@ -132,7 +132,7 @@ pub fn evaluate(model: &Model, corpus: &LabeledCorpus) -> Evaluation {
             let Some(truth) = truth.as_deref() else {
                 continue;
             };
-            pairs.push((truth, p[m].best().label.as_str()));
+            pairs.push((truth, p[m].best().label));
             if let Some(s) = p[m].ranked.iter().find(|s| s.label == truth) {
                 neg_log_sum -= f64::from(s.probability).max(MIN_PROBABILITY).ln();
                 scored += 1;

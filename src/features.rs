@@ -15,7 +15,7 @@ use crate::sparse::SparseMatrix;
 
 /// A document after normalisation and segmentation: the normalised text and the
 /// byte spans of its words.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Segmented {
     /// The normalised text.
     pub text: String,
@@ -184,8 +184,24 @@ struct Lookup {
     unigram: Vec<u32>,
     /// `word_key` → feature, for word n-grams of 2 words or more.
     word_ngrams: FxHashMap<u128, u32>,
-    /// `char_key` → feature (offset by the word block).
+    /// Single characters of the Basic Multilingual Plane → feature, or
+    /// `NONE`: a direct table, since they are the most frequent lookups.
+    /// Empty when the model has no single-character features.
+    bmp_chars: Vec<u32>,
+    /// `char_key` → feature (offset by the word block), for the rest.
     char_ngrams: FxHashMap<u64, u32>,
+}
+
+impl Lookup {
+    #[inline]
+    fn char_feature(&self, gram: &[char]) -> Option<u32> {
+        if let [c] = gram
+            && let Some(&f) = self.bmp_chars.get(*c as usize)
+        {
+            return (f != NONE).then_some(f);
+        }
+        self.char_ngrams.get(&char_key(gram)).copied()
+    }
 }
 
 impl Lookup {
@@ -218,7 +234,18 @@ impl Lookup {
             if cs.is_empty() || cs.len() > MAX_NGRAM || cs.iter().any(|c| c.is_whitespace()) {
                 return Err(format!("malformed character n-gram {term:?}"));
             }
-            lookup.char_ngrams.insert(char_key(&cs), offset + g as u32);
+            let f = offset + g as u32;
+            match cs[..] {
+                [c] if (c as usize) < 0x10000 => {
+                    if lookup.bmp_chars.is_empty() {
+                        lookup.bmp_chars = vec![NONE; 0x10000];
+                    }
+                    lookup.bmp_chars[c as usize] = f;
+                }
+                _ => {
+                    lookup.char_ngrams.insert(char_key(&cs), f);
+                }
+            }
         }
         Ok(lookup)
     }
@@ -386,14 +413,18 @@ impl Vectorizer {
     /// Learns the vocabularies and IDF from `docs`.
     pub fn fit(config: &FeatureConfig, docs: &[Segmented]) -> Result<Self> {
         config.validate()?;
-        const CHUNK: usize = 2048;
+        // Few large chunks: merging tables costs more than counting into them.
+        let chunk = docs
+            .len()
+            .div_ceil(2 * rayon::current_num_threads())
+            .max(1024);
         let tables = docs
-            .par_chunks(CHUNK)
+            .par_chunks(chunk)
             .enumerate()
-            .map(|(c, chunk)| {
+            .map(|(c, part)| {
                 let mut t = DfTables::default();
-                for (k, doc) in chunk.iter().enumerate() {
-                    t.add(config, doc, (c * CHUNK + k) as u32);
+                for (k, doc) in part.iter().enumerate() {
+                    t.add(config, doc, (c * chunk + k) as u32);
                 }
                 t
             })
@@ -488,12 +519,22 @@ impl Vectorizer {
 
     /// The TF-IDF row of one document as sorted `(feature, value)` pairs.
     pub fn transform_one(&self, doc: &Segmented) -> Vec<(u32, f32)> {
+        let mut scratch = Scratch::default();
+        self.transform_into(doc, &mut scratch);
+        scratch.row
+    }
+
+    /// Computes the row of `doc` into `scratch.row`, reusing its buffers.
+    pub(crate) fn transform_into(&self, doc: &Segmented, scratch: &mut Scratch) {
         let lookup = &self.lookup;
-        let mut hits: Vec<u32> = Vec::with_capacity(doc.text.len());
-        let ids: Vec<u32> = doc
-            .words()
-            .map(|w| lookup.tokens.get(w).copied().unwrap_or(NONE))
-            .collect();
+        let Scratch { ids, hits, row } = scratch;
+        ids.clear();
+        hits.clear();
+        row.clear();
+        ids.extend(
+            doc.words()
+                .map(|w| lookup.tokens.get(w).copied().unwrap_or(NONE)),
+        );
         let (lo, hi) = self.config.word_ngrams;
         for n in lo..=hi {
             for window in ids.windows(n) {
@@ -516,14 +557,13 @@ impl Vectorizer {
         }
         if let Some(range) = self.config.char_ngrams {
             for_each_char_ngram(&doc.text, range, |gram| {
-                if let Some(&f) = lookup.char_ngrams.get(&char_key(gram)) {
+                if let Some(f) = lookup.char_feature(gram) {
                     hits.push(f);
                 }
             });
         }
         hits.sort_unstable();
-        let mut row: Vec<(u32, f32)> = Vec::with_capacity(hits.len());
-        for j in hits {
+        for &j in hits.iter() {
             match row.last_mut() {
                 Some((last, tf)) if *last == j => *tf += 1.0,
                 _ => row.push((j, 1.0)),
@@ -542,22 +582,40 @@ impl Vectorizer {
         let (word_part, char_part) = row.split_at_mut(split);
         l2_normalize(word_part);
         l2_normalize(char_part);
-        row
     }
 
     /// The TF-IDF matrix of `docs` (rows in order), computed in parallel.
     pub fn transform(&self, docs: &[Segmented]) -> SparseMatrix {
-        const CHUNK: usize = 4096;
+        const PART: usize = 1024;
         let mut m = SparseMatrix::new(self.n_features());
-        for chunk in docs.chunks(CHUNK * rayon::current_num_threads()) {
-            let rows: Vec<Vec<(u32, f32)>> =
-                chunk.par_iter().map(|d| self.transform_one(d)).collect();
-            for row in rows {
-                m.push_row(row);
+        // Groups of parts bound the memory held twice while parts are appended.
+        for group in docs.chunks(PART * 4 * rayon::current_num_threads()) {
+            let parts: Vec<SparseMatrix> = group
+                .par_chunks(PART)
+                .map_init(Scratch::default, |scratch, part| {
+                    let mut pm = SparseMatrix::new(self.n_features());
+                    for doc in part {
+                        self.transform_into(doc, scratch);
+                        pm.push_row(scratch.row.iter().copied());
+                    }
+                    pm
+                })
+                .collect();
+            for pm in &parts {
+                m.append(pm);
             }
         }
         m
     }
+}
+
+/// Buffers reused from one document to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    ids: Vec<u32>,
+    hits: Vec<u32>,
+    /// The last row computed, as sorted `(feature, value)` pairs.
+    pub(crate) row: Vec<(u32, f32)>,
 }
 
 fn l2_normalize(part: &mut [(u32, f32)]) {

@@ -7,12 +7,12 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Result;
-use crate::features::{FeatureConfig, Segmented, Vectorizer};
+use crate::features::{FeatureConfig, Scratch, Segmented, Vectorizer};
 use crate::linear::{LinearModel, LinearValidParams};
 use crate::model_file;
-use crate::normalize::normalize;
+use crate::normalize::{normalize, normalize_into};
 use crate::segment::{Segmenter, SegmenterConfig};
-use crate::sparse::{SparseMatrix, SparseRow};
+use crate::sparse::SparseRow;
 
 /// The classifier of one head, tagged by kind in the model file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -109,37 +109,51 @@ pub struct Model {
 }
 
 /// One label and its probability.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Scored {
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scored<'m> {
     /// The class name.
-    pub label: String,
+    pub label: &'m str,
     /// Its probability.
     pub probability: f32,
 }
 
 /// The prediction of one head for one document.
 #[derive(Debug, Clone, PartialEq)]
-pub struct HeadPrediction {
+pub struct HeadPrediction<'m> {
     /// The head (label column) name.
-    pub head: String,
+    pub head: &'m str,
     /// Every class, most probable first (ties by class order); probabilities sum to 1.
-    pub ranked: Vec<Scored>,
+    pub ranked: Vec<Scored<'m>>,
 }
 
-impl HeadPrediction {
+impl<'m> HeadPrediction<'m> {
     /// The most probable class.
-    pub fn best(&self) -> &Scored {
-        &self.ranked[0]
+    pub fn best(&self) -> Scored<'m> {
+        self.ranked[0]
     }
 
     /// The `k` most probable classes.
-    pub fn top(&self, k: usize) -> &[Scored] {
+    pub fn top(&self, k: usize) -> &[Scored<'m>] {
         &self.ranked[..k.min(self.ranked.len())]
     }
 }
 
-/// The predictions of every head for one document, in head order.
-pub type Prediction = Vec<HeadPrediction>;
+/// The predictions of every head for one document, in head order; it
+/// borrows the label names from the model.
+pub type Prediction<'m> = Vec<HeadPrediction<'m>>;
+
+/// Per-thread buffers of [`Model::predict`], reused from one text to the next.
+#[derive(Default)]
+struct Buffers {
+    doc: Segmented,
+    scratch: Scratch,
+    indices: Vec<u32>,
+    values: Vec<f32>,
+}
+
+thread_local! {
+    static BUFFERS: std::cell::RefCell<Buffers> = std::cell::RefCell::default();
+}
 
 /// Name used in messages for the model compiled into the binary.
 pub const EMBEDDED_NAME: &str = "<embedded default model>";
@@ -210,37 +224,52 @@ impl Model {
     }
 
     /// Predicts every head for one text.
-    pub fn predict(&self, text: &str) -> Prediction {
-        let mut m = SparseMatrix::new(self.data.vectorizer.n_features());
-        m.push_row(self.featurize(text));
-        self.predict_row(m.row(0))
+    pub fn predict(&self, text: &str) -> Prediction<'_> {
+        BUFFERS.with(|cell| {
+            let mut guard = cell.borrow_mut();
+            let b = &mut *guard;
+            b.doc.text.clear();
+            normalize_into(text, &mut b.doc.text);
+            self.segmenter.segment_into(&b.doc.text, &mut b.doc.spans);
+            self.data.vectorizer.transform_into(&b.doc, &mut b.scratch);
+            b.indices.clear();
+            b.values.clear();
+            for &(j, v) in &b.scratch.row {
+                b.indices.push(j);
+                b.values.push(v);
+            }
+            self.predict_row(SparseRow {
+                indices: &b.indices,
+                values: &b.values,
+            })
+        })
     }
 
     /// Predicts many texts in parallel; results are in input order and equal
     /// to calling [`Model::predict`] on each.
-    pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Prediction> {
+    pub fn predict_batch<S: AsRef<str> + Sync>(&self, texts: &[S]) -> Vec<Prediction<'_>> {
         texts.par_iter().map(|t| self.predict(t.as_ref())).collect()
     }
 
     /// Predicts every head for one featurized row.
-    pub fn predict_row(&self, row: SparseRow<'_>) -> Prediction {
+    pub fn predict_row(&self, row: SparseRow<'_>) -> Prediction<'_> {
         self.data
             .heads
             .iter()
             .map(|head| {
                 let mut probs = vec![0.0f32; head.labels.len()];
                 head.classifier.predict_proba_row(row, &mut probs);
-                let mut order: Vec<usize> = (0..probs.len()).collect();
-                order.sort_by(|&a, &b| probs[b].total_cmp(&probs[a]).then(a.cmp(&b)));
+                let mut ranked: Vec<Scored<'_>> = head
+                    .labels
+                    .iter()
+                    .zip(probs)
+                    .map(|(label, probability)| Scored { label, probability })
+                    .collect();
+                // Stable: ties keep class order.
+                ranked.sort_by(|a, b| b.probability.total_cmp(&a.probability));
                 HeadPrediction {
-                    head: head.name.clone(),
-                    ranked: order
-                        .into_iter()
-                        .map(|c| Scored {
-                            label: head.labels[c].clone(),
-                            probability: probs[c],
-                        })
-                        .collect(),
+                    head: &head.name,
+                    ranked,
                 }
             })
             .collect()

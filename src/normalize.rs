@@ -9,6 +9,13 @@
 /// ```
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    normalize_into(text, &mut out);
+    out
+}
+
+/// Appends the normalised form of `text` to `out`.
+pub fn normalize_into(text: &str, out: &mut String) {
+    out.reserve(text.len());
     for c in text.chars() {
         let c = match c {
             // Full-width forms of ASCII 0x21..=0x7E.
@@ -23,7 +30,6 @@ pub fn normalize(text: &str) -> String {
             out.push(c);
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -89,13 +89,22 @@ impl Segmenter {
     /// Byte spans of the words of `text`, without whitespace, punctuation-only
     /// tokens and stopwords.
     pub fn segment(&self, text: &str) -> Vec<(u32, u32)> {
-        self.jieba
-            .cut(text, self.hmm)
-            .into_iter()
-            .filter(|t| t.word.chars().any(char::is_alphanumeric))
-            .filter(|t| !self.stopwords.contains(t.word))
-            .map(|t| (t.byte_start as u32, t.byte_end as u32))
-            .collect()
+        let mut spans = Vec::new();
+        self.segment_into(text, &mut spans);
+        spans
+    }
+
+    /// Like [`Segmenter::segment`], replacing the contents of `spans`.
+    pub fn segment_into(&self, text: &str, spans: &mut Vec<(u32, u32)>) {
+        spans.clear();
+        spans.extend(
+            self.jieba
+                .cut(text, self.hmm)
+                .into_iter()
+                .filter(|t| t.word.chars().any(char::is_alphanumeric))
+                .filter(|t| self.stopwords.is_empty() || !self.stopwords.contains(t.word))
+                .map(|t| (t.byte_start as u32, t.byte_end as u32)),
+        );
     }
 }
 

@@ -69,12 +69,21 @@ impl Trainer {
         }
 
         let clock = Instant::now();
-        let segmenter = Segmenter::new(&self.config.segmenter);
-        let docs: Vec<Segmented> = corpus
-            .texts
-            .par_iter()
-            .map(|t| {
-                let text = normalize(t);
+        // Loading jieba's dictionary takes a while on one thread: normalise
+        // the texts on the others meanwhile.
+        let (segmenter, texts) = rayon::join(
+            || Segmenter::new(&self.config.segmenter),
+            || {
+                corpus
+                    .texts
+                    .par_iter()
+                    .map(|t| normalize(t))
+                    .collect::<Vec<String>>()
+            },
+        );
+        let docs: Vec<Segmented> = texts
+            .into_par_iter()
+            .map(|text| {
                 let spans = segmenter.segment(&text);
                 Segmented { text, spans }
             })

@@ -1,6 +1,6 @@
-//! Writing predictions as a table, JSON lines or CSV.
-
-use std::io::Write;
+//! Rendering predictions as a table, JSON lines or CSV. Rendering is a pure
+//! function of one document, so batches are rendered in parallel and written
+//! in order.
 
 use anyhow::Result;
 use newsclf::input::Document;
@@ -11,43 +11,34 @@ use unicode_width::UnicodeWidthStr;
 
 use super::args::PredictFormat;
 
-/// Writes one prediction per document in the chosen format.
-pub struct PredictionWriter<W: Write> {
+/// How predictions are rendered.
+pub struct Renderer {
     format: PredictFormat,
     top_k: usize,
     titles: bool,
     heads: Vec<String>,
     cell_width: usize,
-    out: W,
 }
 
-impl<W: Write> PredictionWriter<W> {
-    pub fn new(format: PredictFormat, top_k: usize, titles: bool, heads: &[Head], out: W) -> Self {
+impl Renderer {
+    pub fn new(format: PredictFormat, top_k: usize, titles: bool, heads: &[Head]) -> Self {
         let label_width = heads
             .iter()
             .flat_map(|h| h.labels.iter().map(|l| l.width()))
             .max()
             .unwrap_or(5);
-        PredictionWriter {
+        Renderer {
             format,
             top_k,
             titles,
             heads: heads.iter().map(|h| h.name.clone()).collect(),
             cell_width: (label_width + 7) * top_k + 2 * (top_k - 1),
-            out,
         }
     }
 
-    /// Writes one CSV record, quoted as needed.
-    fn csv_record(&mut self, row: &[String]) -> Result<()> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record(row)?;
-        let bytes = w.into_inner().map_err(|e| e.into_error())?;
-        self.out.write_all(&bytes)?;
-        Ok(())
-    }
-
-    pub fn header(&mut self) -> Result<()> {
+    /// The header line(s), if the format has one.
+    pub fn header(&self) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
         match self.format {
             PredictFormat::Json => {}
             PredictFormat::Table => {
@@ -57,7 +48,8 @@ impl<W: Write> PredictionWriter<W> {
                     line.push_str("  ");
                 }
                 line.push_str(if self.titles { "title" } else { "text" });
-                writeln!(self.out, "{line}")?;
+                out.extend_from_slice(line.as_bytes());
+                out.push(b'\n');
             }
             PredictFormat::Csv => {
                 let mut row = vec!["id".to_string()];
@@ -71,13 +63,14 @@ impl<W: Write> PredictionWriter<W> {
                         row.push(format!("{h}_top"));
                     }
                 }
-                self.csv_record(&row)?;
+                csv_record(&mut out, &row)?;
             }
         }
-        Ok(())
+        Ok(out)
     }
 
-    pub fn write(&mut self, doc: &Document, prediction: &Prediction) -> Result<()> {
+    /// Appends the rendering of one document's prediction to `out`.
+    pub fn render(&self, doc: &Document, prediction: &Prediction, out: &mut Vec<u8>) -> Result<()> {
         match self.format {
             PredictFormat::Json => {
                 let line = DocJson {
@@ -85,8 +78,8 @@ impl<W: Write> PredictionWriter<W> {
                     title: doc.title.as_deref(),
                     predictions: HeadsJson(prediction, self.top_k),
                 };
-                serde_json::to_writer(&mut self.out, &line)?;
-                writeln!(self.out)?;
+                serde_json::to_writer(&mut *out, &line)?;
+                out.push(b'\n');
             }
             PredictFormat::Table => {
                 let mut line = pad(&doc.id.to_string(), 6);
@@ -101,7 +94,8 @@ impl<W: Write> PredictionWriter<W> {
                 }
                 let text = doc.title.as_deref().unwrap_or(&doc.text);
                 line.push_str(&truncate(text, 40));
-                writeln!(self.out, "{line}")?;
+                out.extend_from_slice(line.as_bytes());
+                out.push(b'\n');
             }
             PredictFormat::Csv => {
                 let mut row = vec![doc.id.to_string()];
@@ -109,7 +103,7 @@ impl<W: Write> PredictionWriter<W> {
                     row.push(doc.title.clone().unwrap_or_default());
                 }
                 for p in prediction {
-                    row.push(p.best().label.clone());
+                    row.push(p.best().label.to_string());
                     row.push(format!("{:.6}", p.best().probability));
                     if self.top_k > 1 {
                         let top: Vec<String> = p
@@ -120,16 +114,19 @@ impl<W: Write> PredictionWriter<W> {
                         row.push(top.join(";"));
                     }
                 }
-                self.csv_record(&row)?;
+                csv_record(out, &row)?;
             }
         }
         Ok(())
     }
+}
 
-    pub fn flush(&mut self) -> Result<()> {
-        self.out.flush()?;
-        Ok(())
-    }
+/// Appends one CSV record, quoted as needed.
+fn csv_record(out: &mut Vec<u8>, row: &[String]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(row)?;
+    w.flush()?;
+    Ok(())
 }
 
 /// One JSON line of `predict --format json`.
@@ -142,13 +139,13 @@ struct DocJson<'a> {
 }
 
 /// The heads of one prediction, as an object in model order.
-struct HeadsJson<'a>(&'a Prediction, usize);
+struct HeadsJson<'a>(&'a Prediction<'a>, usize);
 
 #[derive(Serialize)]
 struct HeadJson<'a> {
     label: &'a str,
     probability: f32,
-    top: &'a [Scored],
+    top: &'a [Scored<'a>],
 }
 
 impl Serialize for HeadsJson<'_> {
@@ -156,11 +153,11 @@ impl Serialize for HeadsJson<'_> {
         s.collect_map(self.0.iter().map(|p| {
             let best = p.best();
             let head = HeadJson {
-                label: &best.label,
+                label: best.label,
                 probability: best.probability,
                 top: p.top(self.1),
             };
-            (&p.head, head)
+            (p.head, head)
         }))
     }
 }

@@ -1,16 +1,18 @@
 //! `newsclf predict`.
 
-use std::io::{BufWriter, IsTerminal};
+use std::io::{IsTerminal, Write};
 
 use anyhow::{Result, bail};
 use newsclf::input::{self, Document, Item, Source};
+use rayon::prelude::*;
 
 use super::args::{PredictArgs, PredictFormat};
-use super::output::PredictionWriter;
+use super::output::Renderer;
 use super::{Ui, load_model};
 
-/// Documents classified together (in parallel) before their output is written.
-const BATCH: usize = 512;
+/// Documents classified and rendered together (in parallel) before their
+/// output is written, in input order.
+const BATCH: usize = 4096;
 
 pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
     let source = match (&args.input, args.texts.is_empty()) {
@@ -36,18 +38,11 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
         },
         |k| k as usize,
     );
-    let stdout = std::io::stdout().lock();
-    let mut writer = PredictionWriter::new(
-        args.format,
-        top_k,
-        args.sections,
-        model.heads(),
-        BufWriter::new(stdout),
-    );
-    writer.header()?;
+    let renderer = Renderer::new(args.format, top_k, args.sections, model.heads());
+    let mut out = std::io::stdout().lock();
+    out.write_all(&renderer.header()?)?;
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
-    let mut skipped = 0usize;
-    let mut done = 0usize;
+    let (mut skipped, mut done) = (0usize, 0usize);
     let mut items = items.peekable();
     while let Some(item) = items.next() {
         match item? {
@@ -58,17 +53,23 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
             }
         }
         if batch.len() == BATCH || (items.peek().is_none() && !batch.is_empty()) {
-            let texts: Vec<&str> = batch.iter().map(|d| d.text.as_str()).collect();
-            let predictions = model.predict_batch(&texts);
-            for (doc, prediction) in batch.iter().zip(&predictions) {
-                writer.write(doc, prediction)?;
+            let rendered: Vec<Vec<u8>> = batch
+                .par_iter()
+                .map(|doc| {
+                    let mut bytes = Vec::new();
+                    renderer.render(doc, &model.predict(&doc.text), &mut bytes)?;
+                    Ok(bytes)
+                })
+                .collect::<Result<_>>()?;
+            for bytes in rendered {
+                out.write_all(&bytes)?;
             }
-            writer.flush()?;
+            out.flush()?;
             done += batch.len();
             batch.clear();
         }
     }
-    writer.flush()?;
+    out.flush()?;
     if skipped > 0 {
         ui.say(format!(
             "classified {done} documents; {skipped} input rows skipped (listed above)"
