@@ -119,7 +119,22 @@ pub fn evaluation_spec(model: &Model, path: &Path, text_col: &str) -> Result<Cor
 
 /// Evaluates `model` on every head of `corpus` whose name the model has.
 pub fn evaluate(model: &Model, corpus: &LabeledCorpus) -> Evaluation {
-    let predictions = model.predict_batch(&corpus.texts);
+    evaluate_with_progress(model, corpus, &|_| {})
+}
+
+/// Like [`evaluate`], calling `progress` with the number of rows predicted
+/// so far (for a progress display).
+pub fn evaluate_with_progress(
+    model: &Model,
+    corpus: &LabeledCorpus,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Evaluation {
+    const PART: usize = 4096;
+    let mut predictions = Vec::with_capacity(corpus.len());
+    for part in corpus.texts.chunks(PART) {
+        predictions.extend(model.predict_batch(part));
+        progress(predictions.len());
+    }
     let mut heads = Vec::new();
     for (m, head) in model.heads().iter().enumerate() {
         let Some(h) = corpus.heads.iter().position(|name| name == &head.name) else {

@@ -310,16 +310,16 @@ pub struct Vectorizer {
     lookup: Lookup,
 }
 
-/// Document frequency of a term, the last document that counted it, and the
-/// term's text (for word n-grams; character n-grams are decoded from the key).
+/// Document frequency of a term and the last document that counted it.
+#[derive(Clone, Copy)]
 struct DfEntry {
     df: u32,
     last: u32,
-    term: Option<Box<str>>,
 }
 
-/// Document frequencies while fitting: word n-grams by length (keyed by
-/// 64-bit word hashes) and character n-grams (keyed exactly).
+/// Document frequencies while fitting: word n-grams by length, keyed by
+/// their words' 64-bit hashes (the text of the few terms kept is recovered
+/// afterwards), and character n-grams, keyed exactly.
 #[derive(Default)]
 struct DfTables {
     words: [FxHashMap<u128, DfEntry>; MAX_NGRAM],
@@ -332,72 +332,111 @@ fn word_hash(word: &str) -> u64 {
     h.finish()
 }
 
-fn count<K: std::hash::Hash + Eq>(
-    table: &mut FxHashMap<K, DfEntry>,
-    key: K,
-    doc: u32,
-    term: impl FnOnce() -> Option<Box<str>>,
+/// Calls `visit(n, start, key)` for every word n-gram of `hashes` (the
+/// document's word hashes) with a length in `lo..=hi`.
+fn for_each_word_ngram(
+    hashes: &[u64],
+    (lo, hi): (usize, usize),
+    mut visit: impl FnMut(usize, usize, u128),
 ) {
-    match table.get_mut(&key) {
-        Some(e) => {
-            if e.last != doc {
-                e.df += 1;
-                e.last = doc;
-            }
+    for n in lo..=hi {
+        for (start, h) in hashes.windows(n).enumerate() {
+            let key = match n {
+                1 => u128::from(h[0]),
+                2 => (u128::from(h[0]) << 64) | u128::from(h[1]),
+                _ => (u128::from(h[0].rotate_left(17) ^ h[1]) << 64) | u128::from(h[2]),
+            };
+            visit(n, start, key);
         }
-        None => {
-            table.insert(
-                key,
-                DfEntry {
-                    df: 1,
-                    last: doc,
-                    term: term(),
-                },
-            );
-        }
+    }
+}
+
+fn count<K: std::hash::Hash + Eq>(table: &mut FxHashMap<K, DfEntry>, key: K, doc: u32) {
+    let e = table.entry(key).or_insert(DfEntry {
+        df: 0,
+        last: u32::MAX,
+    });
+    if e.last != doc {
+        e.df += 1;
+        e.last = doc;
     }
 }
 
 impl DfTables {
     fn add(&mut self, config: &FeatureConfig, doc: &Segmented, id: u32) {
-        let words: Vec<&str> = doc.words().collect();
-        let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
-        let (lo, hi) = config.word_ngrams;
-        for n in lo..=hi {
-            for (start, h) in hashes.windows(n).enumerate() {
-                let key = match n {
-                    1 => u128::from(h[0]),
-                    2 => (u128::from(h[0]) << 64) | u128::from(h[1]),
-                    _ => (u128::from(h[0].rotate_left(17) ^ h[1]) << 64) | u128::from(h[2]),
-                };
-                count(&mut self.words[n - 1], key, id, || {
-                    Some(words[start..start + n].join(" ").into_boxed_str())
-                });
-            }
-        }
+        let hashes: Vec<u64> = doc.words().map(word_hash).collect();
+        let words = &mut self.words;
+        for_each_word_ngram(&hashes, config.word_ngrams, |n, _, key| {
+            count(&mut words[n - 1], key, id);
+        });
         if let Some(range) = config.char_ngrams {
             let chars = &mut self.chars;
-            for_each_char_ngram(&doc.text, range, |gram| {
-                count(chars, char_key(gram), id, || None);
-            });
+            for_each_char_ngram(&doc.text, range, |gram| count(chars, char_key(gram), id));
         }
     }
 
     fn merge(mut self, other: DfTables) -> DfTables {
-        let tables = self.words.iter_mut().zip(other.words);
-        for (into, from) in tables {
+        fn merge_into<K: std::hash::Hash + Eq>(
+            into: &mut FxHashMap<K, DfEntry>,
+            from: FxHashMap<K, DfEntry>,
+        ) {
             for (key, e) in from {
                 into.entry(key).and_modify(|x| x.df += e.df).or_insert(e);
             }
         }
-        for (key, e) in other.chars {
-            self.chars
-                .entry(key)
-                .and_modify(|x| x.df += e.df)
-                .or_insert(e);
+        for (into, from) in self.words.iter_mut().zip(other.words) {
+            // Merge the smaller table into the larger one.
+            if into.len() < from.len() {
+                let small = std::mem::replace(into, from);
+                merge_into(into, small);
+            } else {
+                merge_into(into, from);
+            }
+        }
+        if self.chars.len() < other.chars.len() {
+            let small = std::mem::replace(&mut self.chars, other.chars);
+            merge_into(&mut self.chars, small);
+        } else {
+            merge_into(&mut self.chars, other.chars);
         }
         self
     }
+}
+
+/// The text of every kept word n-gram, found by a second pass over the documents.
+fn word_ngram_texts(
+    config: &FeatureConfig,
+    docs: &[Segmented],
+    kept: &[FxHashMap<u128, u32>; MAX_NGRAM],
+) -> Vec<(String, u32)> {
+    let found = docs
+        .par_chunks(4096)
+        .map(|part| {
+            let mut found: [FxHashMap<u128, String>; MAX_NGRAM] = Default::default();
+            for doc in part {
+                let words: Vec<&str> = doc.words().collect();
+                let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+                for_each_word_ngram(&hashes, config.word_ngrams, |n, start, key| {
+                    if kept[n - 1].contains_key(&key) && !found[n - 1].contains_key(&key) {
+                        found[n - 1].insert(key, words[start..start + n].join(" "));
+                    }
+                });
+            }
+            found
+        })
+        .reduce(Default::default, |mut a, b| {
+            for (into, from) in a.iter_mut().zip(b) {
+                for (key, text) in from {
+                    into.entry(key).or_insert(text);
+                }
+            }
+            a
+        });
+    found
+        .into_iter()
+        .zip(kept)
+        .flat_map(|(texts, dfs)| texts.into_iter().map(|(key, text)| (text, dfs[&key])))
+        .collect()
 }
 
 fn decode_char_key(mut key: u64) -> String {
@@ -441,14 +480,14 @@ impl Vectorizer {
             kept
         };
         let DfTables { words, chars } = tables;
-        let words = select(
-            words
+        let kept_words = words.map(|table| {
+            table
                 .into_iter()
-                .flatten()
                 .filter(|(_, e)| keep(e.df))
-                .map(|(_, e)| (e.term.map(String::from).unwrap_or_default(), e.df))
-                .collect(),
-        );
+                .map(|(k, e)| (k, e.df))
+                .collect::<FxHashMap<u128, u32>>()
+        });
+        let words = select(word_ngram_texts(config, docs, &kept_words));
         let chars = select(
             chars
                 .into_iter()
@@ -703,6 +742,40 @@ mod tests {
             assert_eq!(batch.row(i).indices, single.row(0).indices);
             assert_eq!(batch.row(i).values, single.row(0).values);
         }
+    }
+
+    #[test]
+    fn damaged_vocabularies_are_refused_when_loaded() {
+        let parts = |words: &[&str], chars: &[&str]| VectorizerParts {
+            config: FeatureConfig::default(),
+            words: Vocabulary {
+                terms: words.iter().map(|s| s.to_string()).collect(),
+            },
+            chars: Vocabulary {
+                terms: chars.iter().map(|s| s.to_string()).collect(),
+            },
+            idf: vec![1.0; words.len() + chars.len()],
+            n_documents: 1,
+        };
+        assert!(Vectorizer::try_from(parts(&["a", "a b"], &["x"])).is_ok());
+        let err = |p| Vectorizer::try_from(p).unwrap_err();
+        assert!(err(parts(&["b", "a"], &[])).contains("sorted"));
+        assert!(err(parts(&["a", "a"], &[])).contains("sorted"));
+        assert!(err(parts(&["a  b"], &[])).contains("malformed word"));
+        assert!(err(parts(&["a b c d"], &[])).contains("malformed word"));
+        assert!(err(parts(&[], &["abcd"])).contains("malformed character"));
+        assert!(err(parts(&[], &["a b"])).contains("malformed character"));
+        let mut p = parts(&["a"], &[]);
+        p.idf.push(1.0);
+        assert!(err(p).contains("IDF"));
+    }
+
+    #[test]
+    fn ngram_keys_of_different_lengths_differ() {
+        assert_ne!(word_key(&[0, 1]), word_key(&[0, 0, 1]));
+        assert_ne!(word_key(&[1]), word_key(&[0, 1]));
+        assert_ne!(char_key(&['a']), char_key(&['\u{1}', 'a']));
+        assert_eq!(decode_char_key(char_key(&['油', '价', '涨'])), "油价涨");
     }
 
     #[test]

@@ -54,6 +54,17 @@ impl Trainer {
 
     /// Trains one head per label column of `corpus`; `text_col` is recorded in the model.
     pub fn fit(&self, corpus: &LabeledCorpus, text_col: &str) -> Result<(Model, TrainReport)> {
+        self.fit_with_progress(corpus, text_col, &|_| {})
+    }
+
+    /// Like [`Trainer::fit`], calling `stage` with a short description as each
+    /// stage starts (for a progress display).
+    pub fn fit_with_progress(
+        &self,
+        corpus: &LabeledCorpus,
+        text_col: &str,
+        stage: &(dyn Fn(&str) + Sync),
+    ) -> Result<(Model, TrainReport)> {
         let params = self.config.linear.clone().check()?;
         self.config.features.validate()?;
         let mut timings = Vec::new();
@@ -69,6 +80,7 @@ impl Trainer {
         }
 
         let clock = Instant::now();
+        stage("segmenting");
         // Loading jieba's dictionary takes a while on one thread: normalise
         // the texts on the others meanwhile.
         let (segmenter, texts) = rayon::join(
@@ -91,6 +103,7 @@ impl Trainer {
         timings.push(("segment", clock.elapsed()));
 
         let clock = Instant::now();
+        stage("building features");
         let vectorizer = Vectorizer::fit(&self.config.features, &docs)?;
         if vectorizer.n_features() == 0 {
             return Err(Error::input(format!(
@@ -105,6 +118,7 @@ impl Trainer {
         let clock = Instant::now();
         let mut heads = Vec::new();
         for (h, name) in corpus.heads.iter().enumerate() {
+            stage(&format!("fitting head '{name}'"));
             let counts = corpus.class_counts(h);
             let labels: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
             let mut rows = Vec::new();

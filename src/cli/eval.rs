@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::Result;
 use newsclf::corpus::LabeledCorpus;
-use newsclf::evaluate::{evaluate, evaluation_spec};
+use newsclf::evaluate::{evaluate_with_progress, evaluation_spec};
 use newsclf::report::render_text;
 
 use super::args::{EvalArgs, EvalFormat};
@@ -38,7 +38,10 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
             ui.say(format!("  {line}"));
         }
     }
-    let evaluation = evaluate(&model, &corpus);
+    let bar = ui.progress(Some(corpus.len() as u64), "rows");
+    bar.set_message("evaluating");
+    let evaluation = evaluate_with_progress(&model, &corpus, &|done| bar.set_position(done as u64));
+    bar.finish_and_clear();
     let mut out = std::io::stdout().lock();
     match args.format {
         EvalFormat::Text => write!(out, "{}", render_text(&evaluation))?,

@@ -10,7 +10,10 @@ mod train;
 use std::path::Path;
 use std::process::ExitCode;
 
+use std::io::IsTerminal;
+
 use clap::Parser;
+use indicatif::{ProgressBar, ProgressStyle};
 use newsclf::Model;
 
 use args::{Cli, Command};
@@ -27,6 +30,36 @@ impl Ui {
         if !self.quiet {
             eprintln!("{message}");
         }
+    }
+
+    /// A progress display on stderr: a bar when `total` is known, a counter of
+    /// `unit`s otherwise (a plain spinner when `unit` is empty). Hidden unless
+    /// stderr is a terminal and `--quiet` is off.
+    pub fn progress(&self, total: Option<u64>, unit: &str) -> ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return ProgressBar::hidden();
+        }
+        let (bar, template) = match (total, unit.is_empty()) {
+            (Some(n), _) => (
+                ProgressBar::new(n),
+                format!("{{msg}} [{{bar:30}}] {{pos}}/{{len}} {unit}, {{elapsed}}"),
+            ),
+            (None, false) => (
+                ProgressBar::new_spinner(),
+                format!("{{spinner}} {{msg}}: {{pos}} {unit}, {{elapsed}}"),
+            ),
+            (None, true) => (
+                ProgressBar::new_spinner(),
+                "{spinner} {msg} {elapsed}".to_string(),
+            ),
+        };
+        bar.set_style(
+            ProgressStyle::with_template(&template)
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
     }
 }
 

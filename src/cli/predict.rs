@@ -41,6 +41,8 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
     let renderer = Renderer::new(args.format, top_k, args.sections, model.heads());
     let mut out = std::io::stdout().lock();
     out.write_all(&renderer.header()?)?;
+    let bar = ui.progress(None, "documents");
+    bar.set_message("classifying");
     let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let (mut skipped, mut done) = (0usize, 0usize);
     let mut items = items.peekable();
@@ -49,7 +51,7 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
             Item::Doc(doc) => batch.push(doc),
             Item::Skipped { line, reason } => {
                 skipped += 1;
-                ui.say(format!("{}:{line}: skipped: {reason}", source.name()));
+                bar.suspend(|| ui.say(format!("{}:{line}: skipped: {reason}", source.name())));
             }
         }
         if batch.len() == BATCH || (items.peek().is_none() && !batch.is_empty()) {
@@ -66,10 +68,12 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
             }
             out.flush()?;
             done += batch.len();
+            bar.set_position(done as u64);
             batch.clear();
         }
     }
     out.flush()?;
+    bar.finish_and_clear();
     if skipped > 0 {
         ui.say(format!(
             "classified {done} documents; {skipped} input rows skipped (listed above)"

@@ -62,7 +62,11 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     for line in corpus.rejects.summary(20) {
         ui.say(format!("  {line}"));
     }
-    let (model, report) = Trainer::new(config).fit(&corpus, &args.text_col)?;
+    let bar = ui.progress(None, "");
+    let stage = |s: &str| bar.set_message(s.to_string());
+    let fitted = Trainer::new(config).fit_with_progress(&corpus, &args.text_col, &stage);
+    bar.finish_and_clear();
+    let (model, report) = fitted?;
     let clock = Instant::now();
     model.save(&args.out)?;
     let write_time = clock.elapsed();
