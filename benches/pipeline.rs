@@ -33,7 +33,12 @@ fn stages(c: &mut Criterion) {
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Bytes(bytes as u64));
     group.bench_function("segment", |b| {
-        b.iter(|| texts.iter().map(|t| model.segment(t).spans.len()).sum::<usize>())
+        b.iter(|| {
+            texts
+                .iter()
+                .map(|t| model.segment(t).spans.len())
+                .sum::<usize>()
+        })
     });
     group.bench_function("featurize", |b| {
         b.iter(|| {
