@@ -153,3 +153,28 @@ fn json_predictions_have_the_documented_shape() {
     );
     assert!((top_sum(&all[0]["predictions"]["topic"]) - 1.0).abs() < 1e-4);
 }
+
+#[test]
+fn predict_and_eval_give_identical_output_whatever_the_thread_count() {
+    let run_with = |threads: &str, args: &[&str]| {
+        let mut all = vec!["--threads", threads];
+        all.extend_from_slice(args);
+        run(&all).ok().stdout
+    };
+    let predict = [
+        "predict",
+        "--input",
+        "data/news.csv",
+        "--text-col",
+        "text",
+        "--format",
+        "json",
+        "--top-k",
+        "9",
+    ];
+    let one = run_with("1", &predict);
+    assert_eq!(one.lines().count(), 810);
+    assert_eq!(one, run_with("2", &predict));
+    let eval = ["eval", "--data", "data/news.csv", "--format", "json"];
+    assert_eq!(run_with("1", &eval), run_with("2", &eval));
+}

@@ -1,6 +1,8 @@
 //! `newsclf predict`.
 
 use std::io::{IsTerminal, Write};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use anyhow::{Result, bail};
 use newsclf::input::{self, Document, Item, Source};
@@ -13,6 +15,9 @@ use super::{Ui, load_model};
 /// Documents classified and rendered together (in parallel) before their
 /// output is written, in input order.
 const BATCH: usize = 4096;
+
+/// How long input may pause before a partial batch is classified.
+const PAUSE: Duration = Duration::from_millis(20);
 
 pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
     let source = match (&args.input, args.texts.is_empty()) {
@@ -43,35 +48,67 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
     out.write_all(&renderer.header()?)?;
     let bar = ui.progress(None, "documents");
     bar.set_message("classifying");
-    let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
     let (mut skipped, mut done) = (0usize, 0usize);
-    let mut items = items.peekable();
-    while let Some(item) = items.next() {
-        match item? {
-            Item::Doc(doc) => batch.push(doc),
-            Item::Skipped { line, reason } => {
-                skipped += 1;
-                bar.suspend(|| ui.say(format!("{}:{line}: skipped: {reason}", source.name())));
+    // A reader thread feeds a bounded channel; a batch is classified when it
+    // is full, or when input pauses, so a slow stream gets its answers
+    // promptly and a file gets large parallel batches.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<newsclf::Result<Item>>(2 * BATCH);
+    std::thread::scope(|scope| -> Result<()> {
+        // Owned here, so that an early return drops it and unblocks the reader.
+        let rx = rx;
+        scope.spawn(move || {
+            for item in items {
+                if tx.send(item).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut batch: Vec<Document> = Vec::with_capacity(BATCH);
+        loop {
+            let next = if batch.is_empty() {
+                rx.recv().map_err(|_| RecvTimeoutError::Disconnected)
+            } else {
+                rx.recv_timeout(PAUSE)
+            };
+            let paused = matches!(next, Err(RecvTimeoutError::Timeout));
+            let finished = match next {
+                Ok(item) => {
+                    match item? {
+                        Item::Doc(doc) => batch.push(doc),
+                        Item::Skipped { line, reason } => {
+                            skipped += 1;
+                            bar.suspend(|| {
+                                ui.say(format!("{}:{line}: skipped: {reason}", source.name()))
+                            });
+                        }
+                    }
+                    false
+                }
+                Err(RecvTimeoutError::Timeout) => false,
+                Err(RecvTimeoutError::Disconnected) => true,
+            };
+            if !batch.is_empty() && (batch.len() == BATCH || paused || finished) {
+                let rendered: Vec<Vec<u8>> = batch
+                    .par_iter()
+                    .map(|doc| {
+                        let mut bytes = Vec::new();
+                        renderer.render(doc, &model.predict(&doc.text), &mut bytes)?;
+                        Ok(bytes)
+                    })
+                    .collect::<Result<_>>()?;
+                for bytes in rendered {
+                    out.write_all(&bytes)?;
+                }
+                out.flush()?;
+                done += batch.len();
+                bar.set_position(done as u64);
+                batch.clear();
+            }
+            if finished {
+                return Ok(());
             }
         }
-        if batch.len() == BATCH || (items.peek().is_none() && !batch.is_empty()) {
-            let rendered: Vec<Vec<u8>> = batch
-                .par_iter()
-                .map(|doc| {
-                    let mut bytes = Vec::new();
-                    renderer.render(doc, &model.predict(&doc.text), &mut bytes)?;
-                    Ok(bytes)
-                })
-                .collect::<Result<_>>()?;
-            for bytes in rendered {
-                out.write_all(&bytes)?;
-            }
-            out.flush()?;
-            done += batch.len();
-            bar.set_position(done as u64);
-            batch.clear();
-        }
-    }
+    })?;
     out.flush()?;
     bar.finish_and_clear();
     if skipped > 0 {
