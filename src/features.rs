@@ -609,7 +609,8 @@ impl Vectorizer {
             }
         }
         for (j, v) in row.iter_mut() {
-            let tf = if self.config.sublinear_tf {
+            // Most terms occur once: 1 + ln 1 = 1 needs no logarithm.
+            let tf = if self.config.sublinear_tf && *v > 1.0 {
                 1.0 + v.ln()
             } else {
                 *v
