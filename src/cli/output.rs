@@ -155,19 +155,6 @@ struct HeadJson<'a> {
     top: &'a [Scored<'a>],
 }
 
-#[cfg(test)]
-mod tests {
-    use super::fixed6;
-
-    #[test]
-    fn probabilities_have_six_decimals() {
-        assert_eq!(fixed6(0.784538), "0.784538");
-        assert_eq!(fixed6(1.0), "1.000000");
-        assert_eq!(fixed6(0.0000004), "0.000000");
-        assert_eq!(fixed6(0.05), "0.050000");
-    }
-}
-
 impl Serialize for HeadsJson<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.collect_map(self.0.iter().map(|p| {
@@ -179,5 +166,18 @@ impl Serialize for HeadsJson<'_> {
             };
             (p.head, head)
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fixed6;
+
+    #[test]
+    fn probabilities_have_six_decimals() {
+        assert_eq!(fixed6(0.784538), "0.784538");
+        assert_eq!(fixed6(1.0), "1.000000");
+        assert_eq!(fixed6(0.0000004), "0.000000");
+        assert_eq!(fixed6(0.05), "0.050000");
     }
 }
