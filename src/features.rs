@@ -409,8 +409,9 @@ fn word_ngram_texts(
     docs: &[Segmented],
     kept: &[FxHashMap<u128, u32>; MAX_NGRAM],
 ) -> Vec<(String, u32)> {
+    let chunk = docs.len().div_ceil(rayon::current_num_threads()).max(1);
     let found = docs
-        .par_chunks(4096)
+        .par_chunks(chunk)
         .map(|part| {
             let mut found: [FxHashMap<u128, String>; MAX_NGRAM] = Default::default();
             for doc in part {
@@ -452,11 +453,9 @@ impl Vectorizer {
     /// Learns the vocabularies and IDF from `docs`.
     pub fn fit(config: &FeatureConfig, docs: &[Segmented]) -> Result<Self> {
         config.validate()?;
-        // Few large chunks: merging tables costs more than counting into them.
-        let chunk = docs
-            .len()
-            .div_ceil(2 * rayon::current_num_threads())
-            .max(1024);
+        // One chunk per thread: each chunk's table holds most of the distinct
+        // terms, so more chunks cost memory and merging time.
+        let chunk = docs.len().div_ceil(rayon::current_num_threads()).max(1024);
         let tables = docs
             .par_chunks(chunk)
             .enumerate()

@@ -208,7 +208,7 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
         let stride = x.n_rows().div_ceil(CALIBRATION_ROWS).max(1);
         let sample: Vec<usize> = (0..x.n_rows()).step_by(stride).collect();
         // Per model: weights, passes, and approximate leave-one-out scores of the sample.
-        let solved: Vec<(Vec<f64>, usize, Vec<f64>)> = (0..n_models)
+        let solved: Vec<(Vec<solver::Weight>, usize, Vec<f64>)> = (0..n_models)
             .into_par_iter()
             .map(|m| {
                 let class = if n_models == 1 { 1 } else { m };
@@ -232,9 +232,9 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
         let mut loo_scores = vec![0.0f64; sample.len() * n_models];
         for (m, (w, p, loo)) in solved.into_iter().enumerate() {
             for (j, &v) in w[..n_features].iter().enumerate() {
-                weights[j * n_models + m] = v as f32;
+                weights[j * n_models + m] = v;
             }
-            intercepts.push((w[n_features] * data.bias) as f32);
+            intercepts.push((f64::from(w[n_features]) * data.bias) as f32);
             passes.push(p as u32);
             for (r, v) in loo.into_iter().enumerate() {
                 loo_scores[r * n_models + m] = v;
