@@ -35,6 +35,20 @@ fn sigmoid(z: f64) -> f64 {
     }
 }
 
+/// Backtracking line search: tries step fractions 1, ½, ¼, … while the step,
+/// `length` times the fraction, exceeds `min_length`; stops at the first one
+/// `accept` takes. Returns whether one was taken.
+fn backtrack(length: f64, min_length: f64, mut accept: impl FnMut(f64) -> bool) -> bool {
+    let mut t = 1.0;
+    while length * t > min_length {
+        if accept(t) {
+            return true;
+        }
+        t *= 0.5;
+    }
+    false
+}
+
 impl Calibration {
     /// Whether the numbers can be used.
     pub(crate) fn is_valid(&self) -> bool {
@@ -105,19 +119,14 @@ impl Calibration {
             }
             let da = -(hbb * ga - hab * gb) / det;
             let db = -(haa * gb - hab * ga) / det;
-            let mut step = 1.0;
-            let mut improved = false;
-            while step > 1e-8 {
-                let next = loss(a + step * da, b + step * db);
-                if next < current {
-                    a += step * da;
-                    b += step * db;
-                    current = next;
-                    improved = true;
-                    break;
+            let improved = backtrack(1.0, 1e-8, |t| {
+                let next = loss(a + t * da, b + t * db);
+                let better = next < current;
+                if better {
+                    (a, b, current) = (a + t * da, b + t * db, next);
                 }
-                step *= 0.5;
-            }
+                better
+            });
             if !improved {
                 break;
             }
@@ -158,18 +167,16 @@ impl Calibration {
             if g.abs() < 1e-6 * classes.len().max(1) as f64 || h <= 0.0 {
                 break;
             }
-            let mut step = -g / h;
-            let mut improved = false;
-            while step.abs() > 1e-9 {
-                let next = (a + step).max(a * 0.1);
+            let d = -g / h;
+            let improved = backtrack(d.abs(), 1e-9, |t| {
+                let next = (a + t * d).max(a * 0.1);
                 let (nf, ng, nh) = eval(next);
-                if nf < f {
+                let better = nf < f;
+                if better {
                     (a, f, g, h) = (next, nf, ng, nh);
-                    improved = true;
-                    break;
                 }
-                step *= 0.5;
-            }
+                better
+            });
             if !improved {
                 break;
             }
