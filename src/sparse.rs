@@ -35,16 +35,6 @@ impl SparseRow<'_> {
             .sum()
     }
 
-    /// Dot product with a dense `f64` vector.
-    #[inline]
-    pub fn dot_f64(&self, dense: &[f64]) -> f64 {
-        self.indices
-            .iter()
-            .zip(self.values)
-            .map(|(&j, &v)| dense[j as usize] * f64::from(v))
-            .sum()
-    }
-
     /// Squared Euclidean norm.
     pub fn squared_norm(&self) -> f64 {
         self.values
