@@ -178,3 +178,36 @@ fn predict_and_eval_give_identical_output_whatever_the_thread_count() {
     let eval = ["eval", "--data", "data/news.csv", "--format", "json"];
     assert_eq!(run_with("1", &eval), run_with("2", &eval));
 }
+
+#[test]
+fn a_stream_gets_its_answers_before_it_ends() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_newsclf"))
+        .args(["predict", "--input", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("newsclf starts");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all("国际油价大幅上涨，炼油企业成本承压\n".as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut line = String::new();
+        let _ = stdout.read_line(&mut line);
+        let _ = tx.send(line);
+    });
+    // The input is still open: the answer must come without waiting for its end.
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(20))
+        .expect("an answer while the input stays open");
+    let json: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(json["predictions"]["topic"]["label"], "energy");
+    drop(stdin);
+    assert!(child.wait().unwrap().success());
+}
