@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::features::{FeatureConfig, Scratch, Segmented, Vectorizer};
 use crate::linear::{LinearModel, LinearValidParams};
 use crate::model_file;
-use crate::normalize::{normalize, normalize_into};
+use crate::normalize::normalize_into;
 use crate::segment::{Segmenter, SegmenterConfig};
 use crate::sparse::SparseRow;
 
@@ -213,9 +213,16 @@ impl Model {
 
     /// Normalises and segments a text.
     pub fn segment(&self, text: &str) -> Segmented {
-        let text = normalize(text);
-        let spans = self.segmenter.segment(&text);
-        Segmented { text, spans }
+        let mut doc = Segmented::default();
+        self.segment_into(text, &mut doc);
+        doc
+    }
+
+    /// Like [`Model::segment`], reusing `doc`'s buffers.
+    fn segment_into(&self, text: &str, doc: &mut Segmented) {
+        doc.text.clear();
+        normalize_into(text, &mut doc.text);
+        self.segmenter.segment_into(&doc.text, &mut doc.spans);
     }
 
     /// The TF-IDF features of a text as sorted `(feature, value)` pairs.
@@ -228,9 +235,7 @@ impl Model {
         BUFFERS.with(|cell| {
             let mut guard = cell.borrow_mut();
             let b = &mut *guard;
-            b.doc.text.clear();
-            normalize_into(text, &mut b.doc.text);
-            self.segmenter.segment_into(&b.doc.text, &mut b.doc.spans);
+            self.segment_into(text, &mut b.doc);
             self.data.vectorizer.transform_into(&b.doc, &mut b.scratch);
             b.indices.clear();
             b.values.clear();

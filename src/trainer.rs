@@ -32,11 +32,8 @@ pub struct TrainConfig {
 /// What training did, for the summary printed after `train`.
 #[derive(Debug, Clone)]
 pub struct TrainReport {
-    /// Rows used.
-    pub rows: usize,
-    /// Number of features (vocabulary size).
-    pub n_features: usize,
-    /// Time to segment, featurize and fit.
+    /// Time to segment, featurize and fit. (Rows, classes and vocabulary
+    /// size are the model's: see [`Model::heads`] and [`Model::vectorizer`].)
     pub timings: Vec<(&'static str, Duration)>,
 }
 
@@ -68,8 +65,10 @@ impl Trainer {
         let params = self.config.linear.clone().check()?;
         self.config.features.validate()?;
         let mut timings = Vec::new();
-        for (h, name) in corpus.heads.iter().enumerate() {
-            let counts = corpus.class_counts(h);
+        let class_counts: Vec<_> = (0..corpus.heads.len())
+            .map(|h| corpus.class_counts(h))
+            .collect();
+        for (name, counts) in corpus.heads.iter().zip(&class_counts) {
             if counts.len() < 2 {
                 let only = counts.keys().next().copied().unwrap_or("");
                 return Err(Error::input(format!(
@@ -117,9 +116,8 @@ impl Trainer {
 
         let clock = Instant::now();
         let mut heads = Vec::new();
-        for (h, name) in corpus.heads.iter().enumerate() {
+        for (h, (name, counts)) in corpus.heads.iter().zip(&class_counts).enumerate() {
             stage(&format!("fitting head '{name}'"));
-            let counts = corpus.class_counts(h);
             let labels: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
             let mut rows = Vec::new();
             let mut targets = Vec::new();
@@ -164,11 +162,7 @@ impl Trainer {
             vectorizer,
             heads,
         };
-        let report = TrainReport {
-            rows: corpus.len(),
-            n_features: data.vectorizer.n_features(),
-            timings,
-        };
+        let report = TrainReport { timings };
         Ok((Model::from_data(data), report))
     }
 }

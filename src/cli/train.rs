@@ -104,7 +104,7 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let v = model.vectorizer();
     ui.say(format!(
         "vocabulary: {} features ({} word n-grams, {} character n-grams)",
-        report.n_features,
+        v.n_features(),
         v.words().len(),
         v.chars().len()
     ));
