@@ -47,6 +47,9 @@ pub struct FeatureConfig {
     pub max_features: Option<usize>,
     /// Use `1 + ln(tf)` instead of the raw term count.
     pub sublinear_tf: bool,
+    /// Scale the word block and the character block of each row to unit
+    /// Euclidean length (each on its own).
+    pub l2_norm: bool,
 }
 
 impl Default for FeatureConfig {
@@ -58,6 +61,7 @@ impl Default for FeatureConfig {
             max_df: 1.0,
             max_features: None,
             sublinear_tf: true,
+            l2_norm: true,
         }
     }
 }
@@ -657,8 +661,10 @@ impl Vectorizer {
         let offset = self.words.len() as u32;
         let split = row.partition_point(|&(j, _)| j < offset);
         let (word_part, char_part) = row.split_at_mut(split);
-        l2_normalize(word_part);
-        l2_normalize(char_part);
+        if self.config.l2_norm {
+            l2_normalize(word_part);
+            l2_normalize(char_part);
+        }
     }
 
     /// The TF-IDF matrix of `docs` (rows in order), computed in parallel.

@@ -29,7 +29,10 @@
 //! assert_eq!(eval.head("label").unwrap().accuracy, 1.0);
 //! ```
 
+pub mod classifier;
 pub mod corpus;
+pub mod cross_validation;
+pub mod dense_logistic;
 pub mod error;
 pub mod evaluate;
 pub mod features;
@@ -37,12 +40,15 @@ pub mod input;
 pub mod linear;
 pub mod model;
 pub mod model_file;
+pub mod naive_bayes;
 pub mod normalize;
 pub mod report;
+mod rng;
 pub mod sections;
 pub mod segment;
 pub mod sparse;
 pub mod trainer;
+pub mod tuning;
 
 pub use error::{Error, Result};
 pub use model::{Model, Prediction};

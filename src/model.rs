@@ -6,35 +6,15 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use crate::classifier::Classifier;
+use crate::classifier::ClassifierSettings;
 use crate::error::Result;
 use crate::features::{FeatureConfig, Scratch, Segmented, Vectorizer};
-use crate::linear::{LinearModel, LinearValidParams};
 use crate::model_file;
-use crate::normalize::normalize_into;
+use crate::normalize::NormalizeConfig;
 use crate::segment::{Segmenter, SegmenterConfig};
 use crate::sparse::SparseRow;
-
-/// The classifier of one head, tagged by kind in the model file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub enum Classifier {
-    /// One-vs-rest linear model over sparse TF-IDF rows.
-    Linear(LinearModel),
-}
-
-impl Classifier {
-    fn predict_proba_row(&self, row: SparseRow<'_>, out: &mut [f32]) {
-        match self {
-            Classifier::Linear(m) => m.predict_proba_row(row, out),
-        }
-    }
-
-    /// Short name of the classifier kind.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Classifier::Linear(m) => m.params().loss().name(),
-        }
-    }
-}
+use crate::tuning::TuningRecord;
 
 /// One label column and its classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -65,13 +45,16 @@ pub struct Provenance {
     /// The text column.
     pub text_col: String,
     /// The classifier settings.
-    pub linear: LinearValidParams,
+    pub classifier: ClassifierSettings,
+    /// The grid search that chose the settings, for models made by `tune`.
+    pub tuning: Option<TuningRecord>,
 }
 
 /// Everything the model file stores.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct ModelData {
     pub(crate) provenance: Provenance,
+    pub(crate) normalizer: NormalizeConfig,
     pub(crate) segmenter: SegmenterConfig,
     pub(crate) vectorizer: Vectorizer,
     pub(crate) heads: Vec<Head>,
@@ -84,7 +67,7 @@ impl ModelData {
             return Err("the model has no heads".into());
         }
         for head in &self.heads {
-            let Classifier::Linear(m) = &head.classifier;
+            let m = &head.classifier;
             m.validate(self.vectorizer.n_features())
                 .map_err(|e| format!("head '{}': {e}", head.name))?;
             if head.labels.len() != m.n_classes() || head.class_counts.len() != m.n_classes() {
@@ -201,6 +184,16 @@ impl Model {
         &self.data.provenance
     }
 
+    /// Text normalisation settings.
+    pub fn normalize_config(&self) -> &NormalizeConfig {
+        &self.data.normalizer
+    }
+
+    /// Segmentation settings.
+    pub fn segmenter_config(&self) -> &SegmenterConfig {
+        &self.data.segmenter
+    }
+
     /// Feature settings.
     pub fn feature_config(&self) -> &FeatureConfig {
         self.data.vectorizer.config()
@@ -221,7 +214,7 @@ impl Model {
     /// Like [`Model::segment`], reusing `doc`'s buffers.
     fn segment_into(&self, text: &str, doc: &mut Segmented) {
         doc.text.clear();
-        normalize_into(text, &mut doc.text);
+        self.data.normalizer.apply_into(text, &mut doc.text);
         self.segmenter.segment_into(&doc.text, &mut doc.spans);
     }
 

@@ -16,9 +16,9 @@ use crate::model::ModelData;
 /// The first eight bytes of every model file.
 pub const MAGIC: &[u8; 8] = b"\x89NEWSCLF";
 /// The format version this build writes.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 /// The oldest format version this build reads.
-pub const OLDEST_READABLE: u32 = 1;
+pub const OLDEST_READABLE: u32 = 2;
 /// Bytes before the payload.
 pub const HEADER_LEN: usize = 8 + 4 + 8 + 32;
 

@@ -1,6 +1,37 @@
 //! Text normalisation applied before segmentation: full-width ASCII forms to
-//! half-width, Latin letters to lower case, control characters to spaces.
-//! Traditional characters are left as they are.
+//! half-width (so `２０２４` and `ＧＤＰ` read as `2024` and `gdp`), Latin
+//! letters to lower case, control characters to spaces. Numbers and Latin
+//! words are otherwise kept as written: jieba keeps a run of digits or letters
+//! as one word. Traditional characters are left as they are unless
+//! [`NormalizeConfig::simplify`] is set.
+
+use serde::{Deserialize, Serialize};
+
+/// Normalisation settings stored in the model.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NormalizeConfig {
+    /// Convert traditional characters to simplified ones (fast2s's table), so
+    /// that text from Taiwan or Hong Kong meets a model trained on mainland text.
+    pub simplify: bool,
+}
+
+impl NormalizeConfig {
+    /// Appends the normalised form of `text` to `out`.
+    pub fn apply_into(&self, text: &str, out: &mut String) {
+        if self.simplify {
+            normalize_into(&fast2s::convert(text), out);
+        } else {
+            normalize_into(text, out);
+        }
+    }
+
+    /// The normalised form of `text`.
+    pub fn apply(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len());
+        self.apply_into(text, &mut out);
+        out
+    }
+}
 
 /// Returns the normalised form of `text`.
 ///
@@ -42,5 +73,14 @@ mod tests {
         assert_eq!(normalize("經濟　增長"), "經濟 增長");
         assert_eq!(normalize("a\u{0}b\r\nc"), "a b  c");
         assert_eq!(normalize("😀能源"), "😀能源");
+    }
+
+    #[test]
+    fn simplifies_only_when_asked() {
+        let keep = NormalizeConfig::default();
+        let simplify = NormalizeConfig { simplify: true };
+        assert_eq!(keep.apply("經濟發展　ＧＤＰ"), "經濟發展 gdp");
+        assert_eq!(simplify.apply("經濟發展　ＧＤＰ"), "经济发展 gdp");
+        assert_eq!(simplify.apply("能源价格"), "能源价格");
     }
 }

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthStr;
 
+use crate::cross_validation::CvReport;
 use crate::evaluate::{Evaluation, HeadEvaluation};
+use crate::tuning::TuningRecord;
 
 /// Pads `text` with spaces to `width` terminal columns (left-aligned).
 pub fn pad(text: &str, width: usize) -> String {
@@ -120,6 +122,80 @@ pub fn render_text(eval: &Evaluation) -> String {
     for (name, head) in &eval.heads {
         let _ = writeln!(out);
         render_head(&mut out, name, head);
+    }
+    out
+}
+
+/// Renders a cross-validation report: per head, mean ± standard deviation and
+/// the per-fold figures.
+pub fn render_cv(report: &CvReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} rows, {} stratified folds (seed {})",
+        report.data, report.rows, report.folds, report.seed
+    );
+    for head in &report.heads {
+        let _ = writeln!(out, "== {}", head.name);
+        let figures = [
+            (
+                "accuracy",
+                head.accuracy,
+                head.folds.iter().map(|f| f.accuracy).collect::<Vec<_>>(),
+            ),
+            (
+                "macro-F1",
+                head.macro_f1,
+                head.folds.iter().map(|f| f.macro_f1).collect(),
+            ),
+            (
+                "log loss",
+                head.log_loss,
+                head.folds.iter().map(|f| f.log_loss).collect(),
+            ),
+        ];
+        for (name, spread, folds) in figures {
+            let per_fold: Vec<String> = folds.iter().map(|v| format!("{v:.4}")).collect();
+            let _ = writeln!(
+                out,
+                "{}  {:.4} ± {:.4}   folds: {}",
+                pad(name, 8),
+                spread.mean,
+                spread.std,
+                per_fold.join(" ")
+            );
+        }
+    }
+    out
+}
+
+/// Renders a tuning record: one line per grid point, best first, the chosen
+/// one marked with `*`.
+pub fn render_tuning(record: &TuningRecord) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} settings, {}-fold cross-validation (seed {}), best first:",
+        record.trials.len(),
+        record.folds,
+        record.seed
+    );
+    let _ = writeln!(out, "   accuracy        macro-F1  log loss  settings");
+    let mut order: Vec<usize> = (0..record.trials.len()).collect();
+    order.sort_by(|&a, &b| {
+        record.trials[b]
+            .accuracy
+            .total_cmp(&record.trials[a].accuracy)
+            .then(a.cmp(&b))
+    });
+    for t in order {
+        let trial = &record.trials[t];
+        let mark = if t == record.chosen { '*' } else { ' ' };
+        let _ = writeln!(
+            out,
+            "{mark}  {:.4} ± {:.4}  {:.4}    {:.4}    {}",
+            trial.accuracy, trial.accuracy_std, trial.macro_f1, trial.log_loss, trial.settings
+        );
     }
     out
 }

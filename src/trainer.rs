@@ -3,30 +3,32 @@
 
 use std::time::{Duration, Instant};
 
-use linfa::ParamGuard;
+use std::collections::BTreeMap;
+
 use linfa::dataset::DatasetBase;
-use linfa::traits::Fit;
 use ndarray::Array1;
 use rayon::prelude::*;
 
+use crate::classifier::{ClassifierParams, ClassifierSettings};
 use crate::corpus::LabeledCorpus;
 use crate::error::{Error, Result};
 use crate::features::{FeatureConfig, Segmented, Vectorizer};
-use crate::linear::LinearParams;
-use crate::model::{Classifier, Head, Model, ModelData, Provenance};
-use crate::normalize::normalize;
+use crate::model::{Head, Model, ModelData, Provenance};
+use crate::normalize::NormalizeConfig;
 use crate::segment::{Segmenter, SegmenterConfig};
 use crate::sparse::SparseMatrix;
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Default)]
 pub struct TrainConfig {
+    /// Text normalisation settings.
+    pub normalize: NormalizeConfig,
     /// Segmentation settings.
     pub segmenter: SegmenterConfig,
     /// Feature settings.
     pub features: FeatureConfig,
-    /// Classifier settings.
-    pub linear: LinearParams,
+    /// Classifier kind and settings.
+    pub classifier: ClassifierParams,
 }
 
 /// What training did, for the summary printed after `train`.
@@ -62,92 +64,25 @@ impl Trainer {
         text_col: &str,
         stage: &(dyn Fn(&str) + Sync),
     ) -> Result<(Model, TrainReport)> {
-        let params = self.config.linear.clone().check()?;
-        self.config.features.validate()?;
+        let settings = self.check()?;
+        let labels = corpus_labels(corpus);
+        check_classes(&corpus.source, &corpus.heads, &labels)?;
         let mut timings = Vec::new();
-        let class_counts: Vec<_> = (0..corpus.heads.len())
-            .map(|h| corpus.class_counts(h))
-            .collect();
-        for (name, counts) in corpus.heads.iter().zip(&class_counts) {
-            if counts.len() < 2 {
-                let only = counts.keys().next().copied().unwrap_or("");
-                return Err(Error::input(format!(
-                    "{}: column '{name}' has only one class ('{only}'); a classifier needs at least two",
-                    corpus.source
-                )));
-            }
-        }
 
         let clock = Instant::now();
         stage("segmenting");
-        // Loading jieba's dictionary takes a while on one thread: normalise
-        // the texts on the others meanwhile.
-        let (segmenter, texts) = rayon::join(
-            || Segmenter::new(&self.config.segmenter),
-            || {
-                corpus
-                    .texts
-                    .par_iter()
-                    .map(|t| normalize(t))
-                    .collect::<Vec<String>>()
-            },
-        );
-        let docs: Vec<Segmented> = texts
-            .into_par_iter()
-            .map(|text| {
-                let spans = segmenter.segment(&text);
-                Segmented { text, spans }
-            })
-            .collect();
+        let docs = self.segment(corpus);
         timings.push(("segment", clock.elapsed()));
 
-        let clock = Instant::now();
-        stage("building features");
-        let vectorizer = Vectorizer::fit(&self.config.features, &docs)?;
-        if vectorizer.n_features() == 0 {
-            return Err(Error::input(format!(
-                "{}: no term occurs in at least {} documents; lower --min-df or add data",
-                corpus.source, self.config.features.min_df
-            )));
-        }
-        let mut x = vectorizer.transform(&docs);
-        drop(docs);
-        timings.push(("featurize", clock.elapsed()));
-
-        let clock = Instant::now();
-        let mut heads = Vec::new();
-        for (h, (name, counts)) in corpus.heads.iter().zip(&class_counts).enumerate() {
-            stage(&format!("fitting head '{name}'"));
-            let labels: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
-            let mut rows = Vec::new();
-            let mut targets = Vec::new();
-            for (i, label) in corpus.labels[h].iter().enumerate() {
-                if let Some(label) = label {
-                    rows.push(i);
-                    targets.push(labels.binary_search(label).expect("label is counted"));
-                }
-            }
-            let targets = Array1::from(targets);
-            let model = if rows.len() == x.n_rows() {
-                // Lend the whole matrix to the dataset and take it back after fitting.
-                let dataset =
-                    DatasetBase::new(std::mem::replace(&mut x, SparseMatrix::new(0)), targets);
-                let fitted = params.fit(&dataset);
-                x = dataset.records;
-                fitted?
-            } else {
-                params.fit(&DatasetBase::new(x.select_rows(&rows), targets))?
-            };
-            let class_counts: Vec<usize> = counts.values().copied().collect();
-            heads.push(Head {
-                name: name.clone(),
-                labels,
-                class_counts,
-                classifier: Classifier::Linear(model),
-            });
-        }
-        timings.push(("fit", clock.elapsed()));
-
+        let fitted = self.fit_documents(
+            &settings,
+            &corpus.source,
+            docs,
+            &corpus.heads,
+            &labels,
+            stage,
+            &mut timings,
+        )?;
         let data = ModelData {
             provenance: Provenance {
                 crate_version: env!("CARGO_PKG_VERSION").to_string(),
@@ -156,13 +91,156 @@ impl Trainer {
                 rows: corpus.len(),
                 rows_skipped: corpus.rejects.rows_dropped(),
                 text_col: text_col.to_string(),
-                linear: params,
+                classifier: settings,
+                tuning: None,
             },
+            normalizer: self.config.normalize.clone(),
             segmenter: self.config.segmenter.clone(),
-            vectorizer,
-            heads,
+            vectorizer: fitted.vectorizer,
+            heads: fitted.heads,
         };
         let report = TrainReport { timings };
         Ok((Model::from_data(data), report))
     }
+
+    /// Checks every setting once, before any work.
+    pub(crate) fn check(&self) -> Result<ClassifierSettings> {
+        self.config.segmenter.validate().map_err(Error::param)?;
+        self.config.features.validate()?;
+        self.config.classifier.check()
+    }
+
+    /// Normalises and segments every text of `corpus`, in parallel.
+    pub(crate) fn segment(&self, corpus: &LabeledCorpus) -> Vec<Segmented> {
+        // Loading jieba's dictionary takes a while on one thread: normalise
+        // the texts on the others meanwhile.
+        let (segmenter, texts) = rayon::join(
+            || Segmenter::new(&self.config.segmenter),
+            || {
+                corpus
+                    .texts
+                    .par_iter()
+                    .map(|t| self.config.normalize.apply(t))
+                    .collect::<Vec<String>>()
+            },
+        );
+        texts
+            .into_par_iter()
+            .map(|text| {
+                let spans = segmenter.segment(&text);
+                Segmented { text, spans }
+            })
+            .collect()
+    }
+
+    /// Learns the featurizer from `docs` and fits one classifier per head;
+    /// `labels[h][i]` is document `i`'s label for head `heads[h]`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn fit_documents(
+        &self,
+        settings: &ClassifierSettings,
+        source: &str,
+        docs: Vec<Segmented>,
+        heads: &[String],
+        labels: &[Vec<Option<&str>>],
+        stage: &(dyn Fn(&str) + Sync),
+        timings: &mut Vec<(&'static str, Duration)>,
+    ) -> Result<Fitted> {
+        let clock = Instant::now();
+        stage("building features");
+        let vectorizer = Vectorizer::fit(&self.config.features, &docs)?;
+        if vectorizer.n_features() == 0 {
+            return Err(Error::input(format!(
+                "{source}: no term occurs in at least {} documents; lower --min-df or add data",
+                self.config.features.min_df
+            )));
+        }
+        let mut x = vectorizer.transform(&docs);
+        drop(docs);
+        timings.push(("featurize", clock.elapsed()));
+
+        let clock = Instant::now();
+        let mut fitted_heads = Vec::new();
+        for (name, head_labels) in heads.iter().zip(labels) {
+            stage(&format!("fitting head '{name}'"));
+            let counts = count_classes(head_labels);
+            let names: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
+            let mut rows = Vec::new();
+            let mut targets = Vec::new();
+            for (i, label) in head_labels.iter().enumerate() {
+                if let Some(label) = label {
+                    rows.push(i);
+                    targets.push(
+                        names
+                            .binary_search_by(|n| n.as_str().cmp(label))
+                            .unwrap_or(0),
+                    );
+                }
+            }
+            let targets = Array1::from(targets);
+            let classifier = if rows.len() == x.n_rows() {
+                // Lend the whole matrix to the dataset and take it back after fitting.
+                let dataset =
+                    DatasetBase::new(std::mem::replace(&mut x, SparseMatrix::new(0)), targets);
+                let fitted = settings.fit(&dataset);
+                x = dataset.records;
+                fitted?
+            } else {
+                settings.fit(&DatasetBase::new(x.select_rows(&rows), targets))?
+            };
+            fitted_heads.push(Head {
+                name: name.clone(),
+                labels: names,
+                class_counts: counts.values().copied().collect(),
+                classifier,
+            });
+        }
+        timings.push(("fit", clock.elapsed()));
+        Ok(Fitted {
+            vectorizer,
+            heads: fitted_heads,
+        })
+    }
+}
+
+/// A featurizer and its fitted heads, before they become a [`Model`].
+pub(crate) struct Fitted {
+    pub(crate) vectorizer: Vectorizer,
+    pub(crate) heads: Vec<Head>,
+}
+
+/// `labels[h][i]` of `corpus` as string slices.
+pub(crate) fn corpus_labels(corpus: &LabeledCorpus) -> Vec<Vec<Option<&str>>> {
+    corpus
+        .labels
+        .iter()
+        .map(|head| head.iter().map(|l| l.as_deref()).collect())
+        .collect()
+}
+
+/// Rows per label, sorted by label.
+pub(crate) fn count_classes<'a>(labels: &[Option<&'a str>]) -> BTreeMap<&'a str, usize> {
+    let mut counts = BTreeMap::new();
+    for label in labels.iter().flatten() {
+        *counts.entry(*label).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Refuses a head with fewer than two classes.
+pub(crate) fn check_classes(
+    source: &str,
+    heads: &[String],
+    labels: &[Vec<Option<&str>>],
+) -> Result<()> {
+    for (name, head_labels) in heads.iter().zip(labels) {
+        let counts = count_classes(head_labels);
+        if counts.len() < 2 {
+            let only = counts.keys().next().copied().unwrap_or("");
+            return Err(Error::input(format!(
+                "{source}: column '{name}' has only one class ('{only}'); a classifier needs at least two"
+            )));
+        }
+    }
+    Ok(())
 }

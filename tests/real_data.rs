@@ -1,7 +1,7 @@
 //! Train and evaluate on the public datasets in ../shared/data and on the
 //! project's own corpus.
 
-use crate::util::{run, s, shared, tempdir, top_sum, write};
+use crate::util::{run, s, shared, split_corpus, tempdir, top_sum, write};
 
 fn train_and_eval(dataset: &str) -> serde_json::Value {
     let dir = tempdir();
@@ -51,29 +51,6 @@ fn chnsenticorp_sentiment_reaches_ninety_percent() {
     let report = train_and_eval("chnsenticorp");
     let accuracy = report["heads"]["label"]["accuracy"].as_f64().unwrap();
     assert!(accuracy >= 0.90, "accuracy {accuracy}");
-}
-
-/// Splits the project corpus into 4/5 train, 1/5 held out, by row position.
-fn split_corpus(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
-    let text = std::fs::read(crate::util::root().join("data/news.csv")).unwrap();
-    let mut reader = csv::Reader::from_reader(text.as_slice());
-    let header = reader.headers().unwrap().clone();
-    let mut train = csv::Writer::from_writer(Vec::new());
-    let mut test = csv::Writer::from_writer(Vec::new());
-    train.write_record(&header).unwrap();
-    test.write_record(&header).unwrap();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.unwrap();
-        if i % 5 == 0 {
-            test.write_record(&record).unwrap();
-        } else {
-            train.write_record(&record).unwrap();
-        }
-    }
-    (
-        write(dir, "train.csv", train.into_inner().unwrap()),
-        write(dir, "test.csv", test.into_inner().unwrap()),
-    )
 }
 
 #[test]

@@ -4,5 +4,6 @@ mod util;
 
 mod bad_input;
 mod default_model;
+mod model_choice;
 mod predict;
 mod real_data;

@@ -51,6 +51,28 @@ pub enum Command {
         newsclf eval --model models/my.model --data test.csv\n  \
         newsclf eval --data data/news.csv --format json")]
     Eval(EvalArgs),
+    /// Cross-validate training settings on a labeled CSV file.
+    #[command(
+        after_help = "Prints, per label column, the mean ± standard deviation of accuracy, \
+        macro-F1 and log loss over K stratified folds. Each fold's features and classifier are \
+        fitted on the other folds only. Takes every flag of `train` except --out.\n\n\
+        Examples:\n  \
+        newsclf cv --data train.csv --folds 5\n  \
+        newsclf cv --data train.csv --char-ngrams 1-3 --c 1 --format json"
+    )]
+    Cv(CvArgs),
+    /// Pick training settings by cross-validation over a small grid, then train with the best.
+    #[command(
+        after_help = "Every combination of the --grid-* values is cross-validated \
+        (the corpus is segmented once); the table is printed best first, and the settings \
+        with the highest mean accuracy are trained on all the data and written to --out. \
+        The model records the whole table (see the JSON output of `tune`). Other flags \
+        (segmentation, word n-grams, ...) are fixed for the whole grid.\n\n\
+        Examples:\n  \
+        newsclf tune --data train.csv --out models/tuned.model\n  \
+        newsclf tune --data train.csv --out m.model --grid-c 0.1,0.3,1,3 --grid-loss svm --folds 3"
+    )]
+    Tune(TuneArgs),
 }
 
 #[derive(Debug, Args)]
@@ -61,6 +83,82 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CvArgs {
+    /// Labeled CSV file (UTF-8, with a header line).
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// Number of folds (stratified by the first label column).
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 42, value_name = "SEED")]
+    pub fold_seed: u64,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EvalFormat,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TuneArgs {
+    /// Labeled CSV file (UTF-8, with a header line).
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// Where to write the model trained with the best settings.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Number of cross-validation folds per grid point.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 42, value_name = "SEED")]
+    pub fold_seed: u64,
+    /// Losses to try.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "svm,logistic",
+        help_heading = "Grid"
+    )]
+    pub grid_loss: Vec<LossArg>,
+    /// Values of C to try.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "0.25,0.5,1",
+        value_name = "C,...",
+        help_heading = "Grid"
+    )]
+    pub grid_c: Vec<f64>,
+    /// Character n-gram ranges to try (`none` for none).
+    #[arg(long, value_delimiter = ',', default_value = "1-2,1-3", value_name = "RANGE,...", value_parser = parse_optional_range, help_heading = "Grid")]
+    pub grid_char_ngrams: Vec<OptionalRange>,
+    /// Minimum document frequencies to try.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2",
+        value_name = "N,...",
+        help_heading = "Grid"
+    )]
+    pub grid_min_df: Vec<usize>,
+    /// Output format of the grid table.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EvalFormat,
+    #[command(flatten)]
+    pub settings: SettingsArgs,
+}
+
+/// Everything that decides how a model is trained (shared by train, cv and tune).
+#[derive(Debug, Args)]
+pub struct SettingsArgs {
     /// Column holding the text.
     #[arg(long, default_value = "text", value_name = "NAME")]
     pub text_col: String,
@@ -76,6 +174,10 @@ pub struct TrainArgs {
     /// Do not use jieba's HMM for words missing from the dictionary.
     #[arg(long, help_heading = "Segmentation")]
     pub no_hmm: bool,
+    /// Convert traditional characters to simplified ones before segmenting
+    /// (they are kept as written by default).
+    #[arg(long, help_heading = "Segmentation")]
+    pub simplify: bool,
     #[command(flatten)]
     pub features: FeatureArgs,
     #[command(flatten)]
@@ -103,6 +205,9 @@ pub struct FeatureArgs {
     /// Use raw term counts instead of 1 + ln(count).
     #[arg(long)]
     pub no_sublinear_tf: bool,
+    /// Do not scale each row's word and character blocks to unit length.
+    #[arg(long)]
+    pub no_l2_norm: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -111,23 +216,47 @@ pub enum LossArg {
     Svm,
     /// Logistic regression (one-vs-rest), calibrated probabilities.
     Logistic,
+    /// Ridge classification: least squares on ±1 targets (one-vs-rest), calibrated probabilities.
+    Ridge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// Sparse linear classifier (SVM or logistic loss): accurate and fast at any size.
+    Linear,
+    /// Multinomial naive Bayes: one pass over the data, a quick baseline.
+    Nb,
+    /// linfa-logistic's multinomial logistic regression on dense features:
+    /// small data only (refused when the dense matrix would exceed --max-dense-mb).
+    LinfaLogistic,
 }
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Classifier")]
 pub struct ClassifierArgs {
+    /// Classifier kind.
+    #[arg(long, value_enum, default_value = "linear")]
+    pub model: ModelArg,
     /// Loss of the linear classifier.
     #[arg(long, value_enum, default_value = "svm")]
     pub loss: LossArg,
-    /// Inverse regularisation strength: larger fits the training data more closely.
-    #[arg(long = "c", default_value_t = 0.5, value_name = "C")]
-    pub c: f64,
-    /// Stopping tolerance of the solver.
+    /// Inverse regularisation strength of `linear` and `linfa-logistic`:
+    /// larger fits the training data more closely [default: 0.5 for linear, 1 for linfa-logistic].
+    #[arg(long = "c", value_name = "C")]
+    pub c: Option<f64>,
+    /// Stopping tolerance of the linear solver.
     #[arg(long, default_value_t = 0.1, value_name = "TOL")]
     pub tol: f64,
-    /// Maximum passes over the data per class.
-    #[arg(long, default_value_t = 200, value_name = "N")]
-    pub max_iter: usize,
+    /// Maximum passes over the data per class (linear), or L-BFGS iterations
+    /// (linfa-logistic) [default: 200 for linear, 100 for linfa-logistic].
+    #[arg(long, value_name = "N")]
+    pub max_iter: Option<usize>,
+    /// Additive smoothing of naive Bayes.
+    #[arg(long, default_value_t = 1.0, value_name = "ALPHA")]
+    pub alpha: f64,
+    /// Memory budget of linfa-logistic's dense feature matrix, in MB.
+    #[arg(long, default_value_t = 1024, value_name = "MB")]
+    pub max_dense_mb: usize,
     /// Seed of the solver's row order; the same seed gives the same model.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,

@@ -2,10 +2,12 @@
 //! exit code: 0 success, 1 failure, 2 usage error.
 
 mod args;
+mod cv;
 mod eval;
 mod output;
 mod predict;
 mod train;
+mod tune;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -90,6 +92,8 @@ pub fn run() -> ExitCode {
         Command::Train(a) => train::run(a, ui),
         Command::Predict(a) => predict::run(a, ui),
         Command::Eval(a) => eval::run(a, ui),
+        Command::Cv(a) => cv::run(a, ui),
+        Command::Tune(a) => tune::run(a, ui),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

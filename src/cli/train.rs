@@ -1,21 +1,55 @@
 //! `newsclf train`.
 
-use std::time::Instant;
+use std::path::Path;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
+use linfa::ParamGuard;
+use newsclf::classifier::ClassifierParams;
 use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+use newsclf::dense_logistic::DenseLogisticParams;
 use newsclf::features::FeatureConfig;
 use newsclf::linear::{LinearParams, Loss};
-use newsclf::model::Classifier;
+use newsclf::naive_bayes::NaiveBayesParams;
+use newsclf::normalize::NormalizeConfig;
 use newsclf::segment::{SegmenterConfig, read_stopwords, read_user_dict};
-use newsclf::{TrainConfig, Trainer};
+use newsclf::trainer::TrainReport;
+use newsclf::{Model, TrainConfig, Trainer};
 
 use super::Ui;
-use super::args::{LossArg, TrainArgs};
+use super::args::{ClassifierArgs, LossArg, ModelArg, SettingsArgs, TrainArgs};
 
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
-    let config = TrainConfig {
+    let config = train_config(&args.settings)?;
+    let spec = corpus_spec(&args.settings);
+    let clock = Instant::now();
+    let corpus = read_corpus(&args.data, &spec, ui)?;
+    let read_time = clock.elapsed();
+    let bar = ui.progress(None, "");
+    let stage = |s: &str| bar.set_message(s.to_string());
+    let fitted = Trainer::new(config).fit_with_progress(&corpus, &spec.text_col, &stage);
+    bar.finish_and_clear();
+    let (model, report) = fitted?;
+    let clock = Instant::now();
+    model.save(&args.out)?;
+    let write_time = clock.elapsed();
+    summarize(
+        &args.out,
+        ui,
+        &model,
+        &report,
+        (started, read_time, write_time),
+    );
+    Ok(())
+}
+
+/// The training settings the flags describe.
+pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
+    Ok(TrainConfig {
+        normalize: NormalizeConfig {
+            simplify: args.simplify,
+        },
         segmenter: SegmenterConfig {
             hmm: !args.no_hmm,
             user_words: match &args.user_dict {
@@ -34,24 +68,60 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
             max_df: args.features.max_df,
             max_features: args.features.max_features,
             sublinear_tf: !args.features.no_sublinear_tf,
+            l2_norm: !args.features.no_l2_norm,
         },
-        linear: LinearParams::new()
-            .loss(match args.classifier.loss {
-                LossArg::Logistic => Loss::Logistic,
-                LossArg::Svm => Loss::SquaredHinge,
-            })
-            .c(args.classifier.c)
-            .tol(args.classifier.tol)
-            .max_iter(args.classifier.max_iter)
-            .seed(args.classifier.seed),
-    };
-    let spec = CorpusSpec {
+        classifier: classifier_params(&args.classifier),
+    })
+}
+
+/// The classifier the flags describe.
+fn classifier_params(args: &ClassifierArgs) -> ClassifierParams {
+    match args.model {
+        ModelArg::Linear => {
+            let defaults = LinearParams::new().check().expect("defaults are valid");
+            ClassifierParams::Linear(
+                LinearParams::new()
+                    .loss(loss(args.loss))
+                    .c(args.c.unwrap_or(defaults.c()))
+                    .tol(args.tol)
+                    .max_iter(args.max_iter.unwrap_or(defaults.max_iter()))
+                    .seed(args.seed),
+            )
+        }
+        ModelArg::Nb => ClassifierParams::NaiveBayes(NaiveBayesParams::new().alpha(args.alpha)),
+        ModelArg::LinfaLogistic => {
+            let mut p = DenseLogisticParams::new().max_dense_mb(args.max_dense_mb);
+            if let Some(c) = args.c {
+                p = p.c(c);
+            }
+            if let Some(n) = args.max_iter {
+                p = p.max_iter(n as u64);
+            }
+            ClassifierParams::LinfaLogistic(p)
+        }
+    }
+}
+
+/// The loss a `--loss` value names.
+pub fn loss(arg: LossArg) -> Loss {
+    match arg {
+        LossArg::Logistic => Loss::Logistic,
+        LossArg::Svm => Loss::SquaredHinge,
+        LossArg::Ridge => Loss::Squared,
+    }
+}
+
+/// The columns the flags name.
+pub fn corpus_spec(args: &SettingsArgs) -> CorpusSpec {
+    CorpusSpec {
         text_col: args.text_col.clone(),
         label_cols: args.label_cols.clone(),
-    };
-    let clock = Instant::now();
-    let corpus = LabeledCorpus::read(&args.data, &spec)?;
-    let read_time = clock.elapsed();
+    }
+}
+
+/// Reads the labeled CSV and reports what was read and skipped.
+pub fn read_corpus(path: &Path, spec: &CorpusSpec, ui: Ui) -> Result<LabeledCorpus> {
+    let corpus = LabeledCorpus::read(path, spec)?;
     ui.say(format!(
         "read {}: {} rows, {} used, {} skipped",
         corpus.source,
@@ -62,14 +132,17 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     for line in corpus.rejects.summary(20) {
         ui.say(format!("  {line}"));
     }
-    let bar = ui.progress(None, "");
-    let stage = |s: &str| bar.set_message(s.to_string());
-    let fitted = Trainer::new(config).fit_with_progress(&corpus, &args.text_col, &stage);
-    bar.finish_and_clear();
-    let (model, report) = fitted?;
-    let clock = Instant::now();
-    model.save(&args.out)?;
-    let write_time = clock.elapsed();
+    Ok(corpus)
+}
+
+/// Prints what training made and how long each step took.
+pub fn summarize(
+    out: &Path,
+    ui: Ui,
+    model: &Model,
+    report: &TrainReport,
+    (started, read_time, write_time): (Instant, Duration, Duration),
+) {
     for head in model.heads() {
         let list: Vec<String> = head
             .labels
@@ -84,21 +157,13 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
             head.labels.len(),
             list.join(", ")
         ));
-        let Classifier::Linear(linear) = &head.classifier;
-        let passes = linear.passes();
-        let (lo, hi) = (
-            passes.iter().min().copied().unwrap_or(0),
-            passes.iter().max().copied().unwrap_or(0),
-        );
+        let (summary, warning) = head.classifier.fit_summary();
         ui.say(format!(
-            "  {} classifier: {lo}–{hi} passes over the data",
+            "  {} classifier: {summary}",
             head.classifier.kind()
         ));
-        if hi as usize >= linear.params().max_iter() {
-            ui.say(format!(
-                "  warning: the solver stopped at --max-iter {hi} before converging; \
-                 raise --max-iter or lower --c"
-            ));
+        if let Some(warning) = warning {
+            ui.say(format!("  warning: {warning}"));
         }
     }
     let v = model.vectorizer();
@@ -121,11 +186,10 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
         steps.join(", "),
         started.elapsed().as_secs_f64()
     ));
-    let size = std::fs::metadata(&args.out).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
     ui.say(format!(
         "wrote {} ({:.1} MB)",
-        args.out.display(),
+        out.display(),
         size as f64 / 1e6
     ));
-    Ok(())
 }

@@ -13,6 +13,8 @@ pub enum Loss {
     Logistic,
     /// L2-regularised squared-hinge linear SVM.
     SquaredHinge,
+    /// L2-regularised least squares on ±1 targets (ridge classification).
+    Squared,
 }
 
 impl Loss {
@@ -21,6 +23,7 @@ impl Loss {
         match self {
             Loss::Logistic => "logistic",
             Loss::SquaredHinge => "svm",
+            Loss::Squared => "ridge",
         }
     }
 }

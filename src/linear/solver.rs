@@ -6,37 +6,8 @@
 //! weights, with the intercept (if any) as the last entry.
 
 use super::hyperparams::{LinearValidParams, Loss};
+use crate::rng::SplitMix64;
 use crate::sparse::SparseMatrix;
-
-/// A small deterministic generator (SplitMix64), so that a model file depends
-/// only on the data, the settings and the seed, never on a library version.
-pub(crate) struct SplitMix64(u64);
-
-impl SplitMix64 {
-    pub(crate) fn new(seed: u64) -> Self {
-        SplitMix64(seed)
-    }
-
-    pub(crate) fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform integer in `0..n` (n > 0).
-    pub(crate) fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
-    }
-
-    pub(crate) fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
-}
 
 /// The solver keeps its weights in `f32`: half the memory traffic of `f64`
 /// on the random accesses that dominate a pass (docs/performance.md).
@@ -90,6 +61,7 @@ pub(crate) fn solve_binary(
 ) -> (Vec<Weight>, Vec<f64>, usize) {
     match params.loss {
         Loss::SquaredHinge => squared_hinge(data, positive, params, seed),
+        Loss::Squared => squared_hinge(data, positive, params, seed),
         Loss::Logistic => logistic(data, positive, params, seed),
     }
 }
@@ -107,6 +79,7 @@ fn squared_hinge(
     let l = positive.len();
     let mut w = vec![0.0 as Weight; data.x.n_cols() + 1];
     let diag = 0.5 / params.c;
+    let ridge = params.loss == Loss::Squared;
     let mut alpha = vec![0.0f64; l];
     // Active rows, kept in ascending order: a pass visits them in shuffled
     // blocks of consecutive rows, random enough for coordinate descent and
@@ -131,7 +104,9 @@ fn squared_hinge(
             for &i in &active[b * BLOCK..((b + 1) * BLOCK).min(active.len())] {
                 let y = sign(positive[i]);
                 let g = y * data.score(&w, i) - 1.0 + alpha[i] * diag;
-                let pg = if alpha[i] == 0.0 {
+                let pg = if ridge {
+                    g
+                } else if alpha[i] == 0.0 {
                     if g > pg_max_old {
                         shrunk[i] = true;
                         continue;
@@ -144,7 +119,10 @@ fn squared_hinge(
                 pg_min = pg_min.min(pg);
                 if pg.abs() > 1e-12 {
                     let old = alpha[i];
-                    alpha[i] = (old - g / (data.sq_norms[i] + diag)).max(0.0);
+                    alpha[i] = old - g / (data.sq_norms[i] + diag);
+                    if !ridge {
+                        alpha[i] = alpha[i].max(0.0);
+                    }
                     let d = (alpha[i] - old) * y;
                     if d != 0.0 {
                         data.axpy(&mut w, i, d);
@@ -289,15 +267,5 @@ mod tests {
             solve_binary(&data, &y, &params, 3).0,
             solve_binary(&data, &y, &params, 3).0
         );
-    }
-
-    #[test]
-    fn shuffle_is_a_permutation() {
-        let mut v: Vec<usize> = (0..100).collect();
-        SplitMix64::new(1).shuffle(&mut v);
-        let mut s = v.clone();
-        s.sort_unstable();
-        assert_eq!(s, (0..100).collect::<Vec<_>>());
-        assert_ne!(v, s);
     }
 }

@@ -1,0 +1,71 @@
+//! `newsclf tune`.
+
+use std::io::Write;
+use std::time::Instant;
+
+use anyhow::Result;
+use newsclf::report::render_tuning;
+use newsclf::tuning::{Grid, tune};
+
+use super::Ui;
+use super::args::{EvalFormat, TuneArgs};
+use super::train::{corpus_spec, loss, read_corpus, summarize, train_config};
+
+pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
+    let started = Instant::now();
+    let base = train_config(&args.settings)?;
+    let grid = Grid {
+        losses: args.grid_loss.iter().map(|&l| loss(l)).collect(),
+        cs: args.grid_c.clone(),
+        char_ngrams: args.grid_char_ngrams.iter().map(|r| r.0).collect(),
+        min_dfs: args.grid_min_df.clone(),
+    };
+    let spec = corpus_spec(&args.settings);
+    let clock = Instant::now();
+    let corpus = read_corpus(&args.data, &spec, ui)?;
+    let read_time = clock.elapsed();
+    let trials = grid.configs(&base)?.len() as u64;
+    let bar = ui.progress(Some(trials), "settings");
+    bar.set_message(format!("{}-fold cross-validation", args.folds));
+    let tuned = tune(
+        &base,
+        &grid,
+        &corpus,
+        args.folds,
+        args.fold_seed,
+        &|done, _| bar.set_position(done as u64),
+    );
+    bar.finish_and_clear();
+    let tuned = tuned?;
+    {
+        let mut out = std::io::stdout().lock();
+        match args.format {
+            EvalFormat::Text => write!(out, "{}", render_tuning(&tuned.record))?,
+            EvalFormat::Json => {
+                serde_json::to_writer_pretty(&mut out, &tuned.record)?;
+                writeln!(out)?;
+            }
+        }
+        out.flush()?;
+    }
+    ui.say(format!(
+        "training the best settings on all {} rows: {}",
+        corpus.len(),
+        tuned.record.trials[tuned.record.chosen].settings
+    ));
+    let bar = ui.progress(None, "");
+    let fitted = tuned.fit(&corpus, &spec.text_col, &|s| bar.set_message(s.to_string()));
+    bar.finish_and_clear();
+    let (model, report) = fitted?;
+    let clock = Instant::now();
+    model.save(&args.out)?;
+    let write_time = clock.elapsed();
+    summarize(
+        &args.out,
+        ui,
+        &model,
+        &report,
+        (started, read_time, write_time),
+    );
+    Ok(())
+}

@@ -1,0 +1,245 @@
+//! `tune`: a small grid over the main settings of the linear classifier,
+//! scored by cross-validation (the corpus is segmented once for the whole
+//! grid), and the record of it that the tuned model keeps.
+
+use serde::{Deserialize, Serialize};
+
+use crate::classifier::ClassifierParams;
+use crate::corpus::LabeledCorpus;
+use crate::cross_validation::{CvReport, Folds, Spread, cross_validate_segmented};
+use crate::error::{Error, Result};
+use crate::linear::{LinearParams, Loss};
+use crate::model::Model;
+use crate::trainer::{TrainConfig, TrainReport, Trainer};
+
+/// The values to try for each tuned setting; every combination is tried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Grid {
+    /// Losses of the linear classifier.
+    pub losses: Vec<Loss>,
+    /// Inverse regularisation strengths.
+    pub cs: Vec<f64>,
+    /// Character n-gram ranges (`None`: no character n-grams).
+    pub char_ngrams: Vec<Option<(usize, usize)>>,
+    /// Minimum document frequencies.
+    pub min_dfs: Vec<usize>,
+}
+
+impl Default for Grid {
+    /// 2 losses × 3 values of C × 2 character ranges × 2 minimum document
+    /// frequencies: 24 settings.
+    fn default() -> Self {
+        Grid {
+            losses: vec![Loss::SquaredHinge, Loss::Logistic],
+            cs: vec![0.25, 0.5, 1.0],
+            char_ngrams: vec![Some((1, 2)), Some((1, 3))],
+            min_dfs: vec![1, 2],
+        }
+    }
+}
+
+impl Grid {
+    /// Every combination, applied to `base` (which must use the linear
+    /// classifier), in grid order.
+    pub fn configs(&self, base: &TrainConfig) -> Result<Vec<TrainConfig>> {
+        let ClassifierParams::Linear(linear) = &base.classifier else {
+            return Err(Error::param(
+                "tune searches the settings of the linear classifier; drop --model or use --model linear",
+            ));
+        };
+        if self.losses.is_empty()
+            || self.cs.is_empty()
+            || self.char_ngrams.is_empty()
+            || self.min_dfs.is_empty()
+        {
+            return Err(Error::param("every grid setting needs at least one value"));
+        }
+        let mut out = Vec::new();
+        for &loss in &self.losses {
+            for &c in &self.cs {
+                for &chars in &self.char_ngrams {
+                    for &min_df in &self.min_dfs {
+                        let mut config = base.clone();
+                        config.classifier =
+                            ClassifierParams::Linear(LinearParams::clone(linear).loss(loss).c(c));
+                        config.features.char_ngrams = chars;
+                        config.features.min_df = min_df;
+                        out.push(config);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The tuned settings of one grid point, in words.
+pub fn describe(config: &TrainConfig) -> String {
+    let chars = match config.features.char_ngrams {
+        Some((lo, hi)) => format!("{lo}-{hi}"),
+        None => "none".into(),
+    };
+    let classifier = match config.classifier.check() {
+        Ok(settings) => settings.describe(),
+        Err(e) => format!("invalid: {e}"),
+    };
+    format!(
+        "{classifier}, char n-grams {chars}, min-df {}",
+        config.features.min_df
+    )
+}
+
+/// One grid point and its cross-validated scores (averaged over heads).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialRecord {
+    /// The settings, in words.
+    pub settings: String,
+    /// Mean accuracy over the folds (averaged over heads).
+    pub accuracy: f64,
+    /// Its standard deviation over the folds (averaged over heads).
+    pub accuracy_std: f64,
+    /// Mean macro-F1 over the folds (averaged over heads).
+    pub macro_f1: f64,
+    /// Mean log loss over the folds (averaged over heads).
+    pub log_loss: f64,
+}
+
+/// What `tune` did, stored in the tuned model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TuningRecord {
+    /// Folds of the cross-validation.
+    pub folds: usize,
+    /// Seed of the fold assignment.
+    pub seed: u64,
+    /// Every grid point, in grid order.
+    pub trials: Vec<TrialRecord>,
+    /// Index of the chosen trial: the highest mean accuracy, the earlier in
+    /// grid order on a tie.
+    pub chosen: usize,
+}
+
+/// The outcome of [`tune`]: the record and the chosen settings.
+#[derive(Debug, Clone)]
+pub struct Tuned {
+    /// Scores of every grid point.
+    pub record: TuningRecord,
+    /// The settings of the chosen grid point.
+    pub config: TrainConfig,
+}
+
+impl Tuned {
+    /// Trains the chosen settings on all of `corpus`; the model keeps the
+    /// tuning record. `stage` is called as each training stage starts.
+    pub fn fit(
+        &self,
+        corpus: &LabeledCorpus,
+        text_col: &str,
+        stage: &(dyn Fn(&str) + Sync),
+    ) -> Result<(Model, TrainReport)> {
+        let (mut model, report) =
+            Trainer::new(self.config.clone()).fit_with_progress(corpus, text_col, stage)?;
+        model.data.provenance.tuning = Some(self.record.clone());
+        Ok((model, report))
+    }
+}
+
+fn averaged(
+    report: &CvReport,
+    figure: impl Fn(&crate::cross_validation::HeadCv) -> Spread,
+) -> Spread {
+    let n = report.heads.len().max(1) as f64;
+    Spread {
+        mean: report.heads.iter().map(|h| figure(h).mean).sum::<f64>() / n,
+        std: report.heads.iter().map(|h| figure(h).std).sum::<f64>() / n,
+    }
+}
+
+/// Cross-validates every grid point on `corpus` and picks the best;
+/// `progress` is called with `(trial, trials)` as each grid point starts.
+pub fn tune(
+    base: &TrainConfig,
+    grid: &Grid,
+    corpus: &LabeledCorpus,
+    folds: usize,
+    seed: u64,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Result<Tuned> {
+    let configs = grid.configs(base)?;
+    for config in &configs {
+        Trainer::new(config.clone()).check()?;
+    }
+    let folds = Folds::stratified(corpus, folds, seed)?;
+    // Segmentation settings are not tuned: segment once for the whole grid.
+    let docs = Trainer::new(base.clone()).segment(corpus);
+    let mut trials = Vec::with_capacity(configs.len());
+    for (t, config) in configs.iter().enumerate() {
+        progress(t, configs.len());
+        let report = cross_validate_segmented(
+            &Trainer::new(config.clone()),
+            corpus,
+            &docs,
+            &folds,
+            &|_| {},
+        )?;
+        let accuracy = averaged(&report, |h| h.accuracy);
+        trials.push(TrialRecord {
+            settings: describe(config),
+            accuracy: accuracy.mean,
+            accuracy_std: accuracy.std,
+            macro_f1: averaged(&report, |h| h.macro_f1).mean,
+            log_loss: averaged(&report, |h| h.log_loss).mean,
+        });
+    }
+    progress(configs.len(), configs.len());
+    let chosen = (0..trials.len()).fold(0, |best, t| {
+        if trials[t].accuracy > trials[best].accuracy {
+            t
+        } else {
+            best
+        }
+    });
+    Ok(Tuned {
+        record: TuningRecord {
+            folds: folds.k(),
+            seed,
+            trials,
+            chosen,
+        },
+        config: configs[chosen].clone(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grid_covers_every_combination_in_order() {
+        let base = TrainConfig::default();
+        let configs = Grid::default().configs(&base).unwrap();
+        assert_eq!(configs.len(), 24);
+        assert_eq!(
+            describe(&configs[0]),
+            "linear svm C=0.25 tol=0.1, char n-grams 1-2, min-df 1"
+        );
+        assert_eq!(
+            describe(&configs[23]),
+            "linear logistic C=1 tol=0.1, char n-grams 1-3, min-df 2"
+        );
+    }
+
+    #[test]
+    fn only_the_linear_classifier_is_tuned() {
+        let base = TrainConfig {
+            classifier: ClassifierParams::NaiveBayes(Default::default()),
+            ..TrainConfig::default()
+        };
+        let err = Grid::default().configs(&base).unwrap_err().to_string();
+        assert!(err.contains("--model linear"), "{err}");
+        let empty = Grid {
+            cs: vec![],
+            ..Grid::default()
+        };
+        assert!(empty.configs(&TrainConfig::default()).is_err());
+    }
+}
