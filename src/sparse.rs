@@ -118,34 +118,6 @@ impl SparseMatrix {
         (0..self.n_rows()).map(move |i| self.row(i))
     }
 
-    /// A copy with every column `j` multiplied by `scale[j]`.
-    pub fn scale_columns(&self, scale: &[f32]) -> SparseMatrix {
-        let values = self
-            .indices
-            .iter()
-            .zip(&self.values)
-            .map(|(&j, &v)| v * scale[j as usize])
-            .collect();
-        SparseMatrix {
-            n_cols: self.n_cols,
-            indptr: self.indptr.clone(),
-            indices: self.indices.clone(),
-            values,
-        }
-    }
-
-    /// Per column, the sum of the values of the rows where `select` is true.
-    pub fn column_sums(&self, select: impl Fn(usize) -> bool) -> Vec<f64> {
-        let mut sums = vec![0.0f64; self.n_cols];
-        for i in (0..self.n_rows()).filter(|&i| select(i)) {
-            let row = self.row(i);
-            for (&j, &v) in row.indices.iter().zip(row.values) {
-                sums[j as usize] += f64::from(v);
-            }
-        }
-        sums
-    }
-
     /// A new matrix holding the given rows, in the given order.
     pub fn select_rows(&self, rows: &[usize]) -> SparseMatrix {
         let mut out = SparseMatrix::new(self.n_cols);

@@ -214,32 +214,6 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
                 let class = if n_models == 1 { 1 } else { m };
                 let positive: Vec<bool> = y.iter().map(|&c| c == class).collect();
                 let seed = self.seed.wrapping_add(m as u64);
-                let nb: Option<f64> = std::env::var("NB_ALPHA").ok().and_then(|s| s.parse().ok());
-                if let Some(a) = nb {
-                    let p = x.column_sums(|i| positive[i]);
-                    let q = x.column_sums(|i| !positive[i]);
-                    let sp: f64 = p.iter().map(|v| v + a).sum();
-                    let sq: f64 = q.iter().map(|v| v + a).sum();
-                    let r: Vec<f32> = p
-                        .iter()
-                        .zip(&q)
-                        .map(|(pj, qj)| (((pj + a) / sp) / ((qj + a) / sq)).ln().abs() as f32)
-                        .collect();
-                    let xs = x.scale_columns(&r);
-                    let d2 = Prepared::new(&xs, self.bias);
-                    let (mut w, alpha, passes) = solve_binary(&d2, &positive, self, seed);
-                    let loo = sample
-                        .iter()
-                        .map(|&i| {
-                            let own = alpha[i] * if positive[i] { 1.0 } else { -1.0 };
-                            d2.score(&w, i) - LOO_SHARE * own * d2.sq_norms[i]
-                        })
-                        .collect();
-                    for (wj, rj) in w.iter_mut().zip(&r) {
-                        *wj *= rj;
-                    }
-                    return (w, passes, loo);
-                }
                 let (w, alpha, passes) = solve_binary(&data, &positive, self, seed);
                 let loo = sample
                     .iter()
