@@ -255,3 +255,46 @@ pub fn cross_validate_segmented(
         heads,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::corpus::CorpusSpec;
+
+    fn corpus(labels: &[&str]) -> LabeledCorpus {
+        let mut csv = String::from("text,label\n");
+        for (i, l) in labels.iter().enumerate() {
+            csv.push_str(&format!("文本{i},{l}\n"));
+        }
+        LabeledCorpus::from_bytes("t.csv", csv.as_bytes(), &CorpusSpec::default()).unwrap()
+    }
+
+    #[test]
+    fn folds_are_balanced_per_class_and_depend_on_the_seed() {
+        let labels: Vec<&str> = (0..103)
+            .map(|i| if i % 3 == 0 { "a" } else { "b" })
+            .collect();
+        let c = corpus(&labels);
+        let folds = Folds::stratified(&c, 4, 1).unwrap();
+        let mut sizes = [0usize; 4];
+        let mut per_class = [[0usize; 4]; 2];
+        for (i, &f) in folds.fold_of().iter().enumerate() {
+            sizes[f] += 1;
+            per_class[usize::from(labels[i] == "b")][f] += 1;
+        }
+        assert!(sizes.iter().max().unwrap() - sizes.iter().min().unwrap() <= 1);
+        for counts in per_class {
+            assert!(counts.iter().max().unwrap() - counts.iter().min().unwrap() <= 1);
+        }
+        assert_eq!(folds, Folds::stratified(&c, 4, 1).unwrap());
+        assert_ne!(folds, Folds::stratified(&c, 4, 2).unwrap());
+    }
+
+    #[test]
+    fn spread_is_mean_and_sample_std() {
+        let s = Spread::of([1.0, 2.0, 3.0].into_iter());
+        assert_eq!(s.mean, 2.0);
+        assert!((s.std - 1.0).abs() < 1e-12);
+        assert_eq!(Spread::of([5.0].into_iter()).std, 0.0);
+    }
+}

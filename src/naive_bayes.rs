@@ -2,7 +2,7 @@
 //! `PredictInplace` traits.
 //!
 //! Not linfa-bayes 0.8.1's `MultinomialNb`: it takes dense `ndarray` records only (thucnews_titles'
-//! default train matrix is 43.6 GB as dense f64, docs/design.md), and its `fit_with` `dbg!`s every
+//! default train matrix is 29 GB as dense f64: 33,590 rows × 108,974 features), and its `fit_with` `dbg!`s every
 //! class histogram. The model is the same: linfa-bayes' and sklearn's `MultinomialNB` formula.
 
 use linfa::ParamGuard;

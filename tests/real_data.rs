@@ -198,3 +198,23 @@ fn training_is_deterministic_whatever_the_thread_count() {
         "models/default.model is not what README's train command makes now: rerun that command"
     );
 }
+
+#[test]
+fn cross_validation_on_thucnews_titles_agrees_with_the_test_split() {
+    let report = run(&[
+        "cv",
+        "--data",
+        s(&shared("thucnews_titles", "train.csv")),
+        "--folds",
+        "3",
+        "--format",
+        "json",
+    ])
+    .ok()
+    .json();
+    let head = &report["heads"][0];
+    let mean = head["accuracy"]["mean"].as_f64().unwrap();
+    let std = head["accuracy"]["std"].as_f64().unwrap();
+    assert!((0.88..0.93).contains(&mean), "CV accuracy {mean}");
+    assert!(std < 0.01, "fold spread {std}");
+}

@@ -124,7 +124,7 @@ pub struct TuneArgs {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "svm,logistic",
+        default_value = "svm,ridge",
         help_heading = "Grid"
     )]
     pub grid_loss: Vec<LossArg>,
@@ -241,7 +241,7 @@ pub struct ClassifierArgs {
     #[arg(long, value_enum, default_value = "svm")]
     pub loss: LossArg,
     /// Inverse regularisation strength of `linear` and `linfa-logistic`:
-    /// larger fits the training data more closely [default: 0.5 for linear, 1 for linfa-logistic].
+    /// larger fits the training data more closely [default: 0.25 for linear, 1 for linfa-logistic].
     #[arg(long = "c", value_name = "C")]
     pub c: Option<f64>,
     /// Stopping tolerance of the linear solver.

@@ -85,12 +85,12 @@ impl Default for LinearParams {
 }
 
 impl LinearParams {
-    /// Defaults: squared-hinge loss (linear SVM), C = 0.5, tolerance 0.1,
+    /// Defaults: squared-hinge loss (linear SVM), C = 0.25, tolerance 0.1,
     /// at most 200 passes, bias 1, seed 42.
     pub fn new() -> Self {
         LinearParams(LinearValidParams {
             loss: Loss::SquaredHinge,
-            c: 0.5,
+            c: 0.25,
             tol: 0.1,
             max_iter: 200,
             bias: 1.0,
