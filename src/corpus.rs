@@ -9,11 +9,10 @@ use std::path::Path;
 use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 
+use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
-const ENCODING_HINT: &str = "GBK/GB18030 files are common for Chinese text: convert with \
-     `iconv -f GB18030 -t UTF-8 FILE > FILE.utf8.csv`";
 
 /// Why a row (or one label of a row) was not used.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -32,10 +31,18 @@ pub enum RejectReason {
         /// Fields in this row.
         found: usize,
     },
-    /// A field is not valid UTF-8.
-    NotUtf8 {
+    /// A field is not valid in the file's encoding.
+    BadEncoding {
         /// The column.
         column: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
+    /// A row that spans several lines and has the wrong number of fields: a
+    /// quote opened and never closed (or closed late) swallowed those lines.
+    UnbalancedQuote {
+        /// The last line the row reached.
+        last_line: u64,
     },
 }
 
@@ -49,9 +56,15 @@ impl fmt::Display for RejectReason {
                 "malformed row: {found} fields where the header has {expected} \
                  (an unquoted comma or quote?)"
             ),
-            RejectReason::NotUtf8 { column } => {
-                write!(f, "column '{column}' is not valid UTF-8 ({ENCODING_HINT})")
+            RejectReason::BadEncoding { column, message } => {
+                write!(f, "column '{column}' is {message}")
             }
+            RejectReason::UnbalancedQuote { last_line } => write!(
+                f,
+                "unbalanced quote: a quote opened here is never closed (or closes late), \
+                 so every line up to {last_line} was read as this one malformed row; \
+                 fix the quoting"
+            ),
         }
     }
 }
@@ -147,14 +160,23 @@ pub struct CsvTable<R: Read> {
     reader: csv::Reader<BufReader<R>>,
     header: Vec<String>,
     record: ByteRecord,
+    encoding: TextEncoding,
+    /// Whether a field with non-ASCII text has been decoded (then a field in
+    /// another encoding means a file of mixed encodings, not a mislabelled one).
+    seen_text: bool,
 }
 
 impl<R: Read> CsvTable<R> {
-    /// Reads the header of `reader`; `path` names the source in messages.
+    /// Reads the header of a UTF-8 `reader`; `path` names the source in messages.
     pub fn new(path: &str, reader: R) -> Result<Self> {
+        Self::with_encoding(path, reader, TextEncoding::Utf8)
+    }
+
+    /// Reads the header of `reader`, in `encoding`.
+    pub fn with_encoding(path: &str, reader: R, encoding: TextEncoding) -> Result<Self> {
         let mut buffered = BufReader::new(reader);
         let start = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
-        if start.starts_with(UTF8_BOM) {
+        if encoding == TextEncoding::Utf8 && start.starts_with(UTF8_BOM) {
             buffered.consume(UTF8_BOM.len());
         }
         let mut reader = csv::ReaderBuilder::new()
@@ -173,10 +195,11 @@ impl<R: Read> CsvTable<R> {
         }
         let mut header = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
-            let name = std::str::from_utf8(field).map_err(|_| {
+            let name = encoding.decode(field).ok_or_else(|| {
                 Error::input(format!(
-                    "{path}:1, column {}: the header is not valid UTF-8; {ENCODING_HINT}",
-                    i + 1
+                    "{path}:1, column {}: the header is {}",
+                    i + 1,
+                    encoding.invalid_message(field)
                 ))
             })?;
             header.push(name.trim().to_string());
@@ -186,6 +209,8 @@ impl<R: Read> CsvTable<R> {
             reader,
             header,
             record,
+            encoding,
+            seen_text: false,
         })
     }
 
@@ -234,23 +259,55 @@ impl<R: Read> CsvTable<R> {
                     {
                         return self.next_row(columns);
                     }
-                    return Some(Ok(Row {
-                        line,
-                        fields: Err(RejectReason::FieldCount {
+                    // The reader stands at the start of the next row.
+                    let next_line = self.reader.position().line();
+                    let spans_lines = self.record.iter().any(|f| f.contains(&b'\n'));
+                    let reason = if spans_lines {
+                        RejectReason::UnbalancedQuote {
+                            last_line: next_line.saturating_sub(1).max(line),
+                        }
+                    } else {
+                        RejectReason::FieldCount {
                             expected: self.header.len(),
                             found: self.record.len(),
-                        }),
+                        }
+                    };
+                    return Some(Ok(Row {
+                        line,
+                        fields: Err(reason),
                     }));
                 }
                 let mut fields = Vec::with_capacity(columns.len());
                 for &c in columns {
-                    match std::str::from_utf8(&self.record[c]) {
-                        Ok(s) => fields.push(s.trim().to_string()),
-                        Err(_) => {
+                    let bytes = &self.record[c];
+                    match self.encoding.decode(bytes) {
+                        Some(s) => {
+                            self.seen_text |= !s.is_ascii();
+                            fields.push(s.trim().to_string());
+                        }
+                        None if !self.seen_text && self.encoding.other_encoding_fits(bytes) => {
+                            // A file in the other encoding: every row would fail; stop at the first.
+                            return Some(Err(Error::input(format!(
+                                "{}:{line}, column '{}': {}",
+                                self.path,
+                                self.header[c],
+                                self.encoding.invalid_message(bytes)
+                            ))));
+                        }
+                        None => {
+                            let message = if self.encoding.other_encoding_fits(bytes) {
+                                format!(
+                                    "not {}: the file mixes encodings; convert this row",
+                                    self.encoding
+                                )
+                            } else {
+                                self.encoding.invalid_message(bytes)
+                            };
                             return Some(Ok(Row {
                                 line,
-                                fields: Err(RejectReason::NotUtf8 {
+                                fields: Err(RejectReason::BadEncoding {
                                     column: self.header[c].clone(),
+                                    message,
                                 }),
                             }));
                         }
@@ -292,6 +349,8 @@ pub struct CorpusSpec {
     pub text_col: String,
     /// The label columns, one classifier head each.
     pub label_cols: Vec<String>,
+    /// The file's encoding.
+    pub encoding: TextEncoding,
 }
 
 impl Default for CorpusSpec {
@@ -299,6 +358,7 @@ impl Default for CorpusSpec {
         CorpusSpec {
             text_col: "text".into(),
             label_cols: vec!["label".into()],
+            encoding: TextEncoding::Utf8,
         }
     }
 }
@@ -336,7 +396,7 @@ impl LabeledCorpus {
         if spec.label_cols.is_empty() {
             return Err(Error::param("at least one label column is needed"));
         }
-        let mut table = CsvTable::new(source, bytes)?;
+        let mut table = CsvTable::with_encoding(source, bytes, spec.encoding)?;
         let mut columns = vec![table.column(&spec.text_col, "--text-col")?];
         for label in &spec.label_cols {
             if spec.label_cols.iter().filter(|l| *l == label).count() > 1 {
@@ -421,6 +481,53 @@ impl LabeledCorpus {
         self.texts.is_empty()
     }
 
+    /// Labels of one column that differ only in letter case (`Sports` and
+    /// `sports`), one message each. They are kept as different classes:
+    /// surrounding spaces are trimmed when reading, but case may be meaningful.
+    pub fn case_clashes(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (h, name) in self.heads.iter().enumerate() {
+            let mut groups: BTreeMap<String, Vec<(&str, usize)>> = BTreeMap::new();
+            for (label, n) in self.class_counts(h) {
+                groups
+                    .entry(label.to_lowercase())
+                    .or_default()
+                    .push((label, n));
+            }
+            for group in groups.values().filter(|g| g.len() > 1) {
+                let list: Vec<String> = group
+                    .iter()
+                    .map(|(l, n)| format!("'{l}' ({n} rows)"))
+                    .collect();
+                out.push(format!(
+                    "column '{name}': labels {} differ only in case and are kept as different \
+                     classes; make them one spelling if they mean the same",
+                    list.join(" and ")
+                ));
+            }
+        }
+        out
+    }
+
+    /// For `--strict`: an error naming the first skipped row (or label), or
+    /// the first labels differing only in case.
+    pub fn ensure_clean(&self) -> Result<()> {
+        if let Some(first) = self.rejects.entries().first() {
+            return Err(Error::input(format!(
+                "{}:{}: {} (--strict stops at the first row that would be skipped; \
+                 {} in all)",
+                self.source,
+                first.line,
+                first.reason,
+                self.rejects.entries().len()
+            )));
+        }
+        if let Some(clash) = self.case_clashes().into_iter().next() {
+            return Err(Error::input(format!("{}: {clash} (--strict)", self.source)));
+        }
+        Ok(())
+    }
+
     /// Rows per label of head `h`, sorted by label.
     pub fn class_counts(&self, h: usize) -> BTreeMap<&str, usize> {
         let mut counts = BTreeMap::new();
@@ -447,6 +554,7 @@ mod tests {
         CorpusSpec {
             text_col: "text".into(),
             label_cols: labels.iter().map(|s| s.to_string()).collect(),
+            encoding: TextEncoding::Utf8,
         }
     }
 

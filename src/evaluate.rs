@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::corpus::{CorpusSpec, CsvTable, LabeledCorpus};
+use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::model::Model;
 
@@ -91,9 +92,14 @@ pub fn ordered_map<S: serde::Serializer, V: Serialize>(
 
 /// The columns of `path` to evaluate `model` on: its text column and every
 /// head whose label column the file has.
-pub fn evaluation_spec(model: &Model, path: &Path, text_col: &str) -> Result<CorpusSpec> {
+pub fn evaluation_spec(
+    model: &Model,
+    path: &Path,
+    text_col: &str,
+    encoding: TextEncoding,
+) -> Result<CorpusSpec> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let table = CsvTable::new(&path.display().to_string(), file)?;
+    let table = CsvTable::with_encoding(&path.display().to_string(), file, encoding)?;
     let label_cols: Vec<String> = model
         .heads()
         .iter()
@@ -114,6 +120,7 @@ pub fn evaluation_spec(model: &Model, path: &Path, text_col: &str) -> Result<Cor
     Ok(CorpusSpec {
         text_col: text_col.to_string(),
         label_cols,
+        encoding,
     })
 }
 

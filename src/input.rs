@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 use crate::corpus::{CsvTable, RejectReason};
+use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::sections::split_page;
 
@@ -70,11 +71,13 @@ impl Source {
 }
 
 /// Opens `source` as a stream of items. `text_col` names the CSV text column;
-/// with `sections`, the whole input is one page split into articles.
+/// with `sections`, the whole input is one page split into articles. Files and
+/// standard input are decoded from `encoding`.
 pub fn read(
     source: &Source,
     text_col: &str,
     sections: bool,
+    encoding: TextEncoding,
 ) -> Result<Box<dyn Iterator<Item = Result<Item>> + Send>> {
     if sections {
         let page = match source {
@@ -85,16 +88,21 @@ pub fn read(
                     .open()?
                     .read_to_end(&mut bytes)
                     .map_err(|e| Error::io(source.name(), e))?;
-                String::from_utf8(bytes).map_err(|e| {
-                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count();
-                    Error::input(format!(
-                        "{}:{line}: not valid UTF-8; save the page as UTF-8",
-                        source.name()
-                    ))
-                })?
+                let body = match encoding {
+                    TextEncoding::Utf8 => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes),
+                    _ => &bytes,
+                };
+                match encoding.decode(body) {
+                    Some(text) => text.into_owned(),
+                    None => {
+                        let line = first_bad_line(body, encoding);
+                        return Err(Error::input(format!(
+                            "{}:{line}: {}",
+                            source.name(),
+                            encoding.invalid_message(body)
+                        )));
+                    }
+                }
             }
         };
         let docs: Vec<Result<Item>> = split_page(&page)
@@ -136,7 +144,7 @@ pub fn read(
             },
         ))),
         _ if source.is_csv() => {
-            let mut table = CsvTable::new(&source.name(), source.open()?)?;
+            let mut table = CsvTable::with_encoding(&source.name(), source.open()?, encoding)?;
             let col = table.column(text_col, "--text-col")?;
             Ok(Box::new(std::iter::from_fn(move || {
                 table.next_row(&[col]).map(|row| {
@@ -159,25 +167,44 @@ pub fn read(
                 })
             })))
         }
-        _ => Ok(Box::new(Lines::new(source.name(), source.open()?))),
+        _ => Ok(Box::new(Lines::new(
+            source.name(),
+            source.open()?,
+            encoding,
+        ))),
     }
 }
 
-/// One document per non-blank line; invalid UTF-8 lines are skipped and reported.
+/// The line of the first line of `bytes` that is not valid in `encoding`.
+fn first_bad_line(bytes: &[u8], encoding: TextEncoding) -> usize {
+    bytes
+        .split(|&b| b == b'\n')
+        .position(|line| encoding.decode(line).is_none())
+        .map_or(1, |i| i + 1)
+}
+
+/// One document per non-blank line (blank lines separate nothing and are
+/// passed over; document ids are line numbers). A line not valid in the
+/// encoding is skipped and reported, except that a UTF-8 read of a GBK input
+/// stops at its first line with the flag to use.
 struct Lines {
     name: String,
     reader: BufReader<Box<dyn Read + Send>>,
     line: u64,
     buf: Vec<u8>,
+    encoding: TextEncoding,
+    seen_text: bool,
 }
 
 impl Lines {
-    fn new(name: String, reader: Box<dyn Read + Send>) -> Self {
+    fn new(name: String, reader: Box<dyn Read + Send>, encoding: TextEncoding) -> Self {
         Lines {
             name,
             reader: BufReader::new(reader),
             line: 0,
             buf: Vec::new(),
+            encoding,
+            seen_text: false,
         }
     }
 }
@@ -194,25 +221,36 @@ impl Iterator for Lines {
                 Ok(_) => {}
             }
             self.line += 1;
-            let bytes = if self.line == 1 {
+            let utf8 = self.encoding == TextEncoding::Utf8;
+            let bytes = if self.line == 1 && utf8 {
                 self.buf.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.buf)
             } else {
                 &self.buf
             };
-            match std::str::from_utf8(bytes) {
-                Ok(text) if text.trim().is_empty() => continue,
-                Ok(text) => {
+            match self.encoding.decode(bytes) {
+                Some(text) if text.trim().is_empty() => continue,
+                Some(text) => {
+                    self.seen_text |= !text.is_ascii();
                     return Some(Ok(Item::Doc(Document {
                         id: self.line,
                         title: None,
                         text: text.trim().to_string(),
                     })));
                 }
-                Err(_) => {
+                None if !self.seen_text && self.encoding.other_encoding_fits(bytes) => {
+                    return Some(Err(Error::input(format!(
+                        "{}:{}: {}",
+                        self.name,
+                        self.line,
+                        self.encoding.invalid_message(bytes)
+                    ))));
+                }
+                None => {
                     return Some(Ok(Item::Skipped {
                         line: self.line,
-                        reason: RejectReason::NotUtf8 {
+                        reason: RejectReason::BadEncoding {
                             column: "line".into(),
+                            message: self.encoding.invalid_message(bytes),
                         },
                     }));
                 }
@@ -226,7 +264,7 @@ mod tests {
     use super::*;
 
     fn collect(source: &Source, sections: bool) -> Vec<Item> {
-        read(source, "text", sections)
+        read(source, "text", sections, TextEncoding::Utf8)
             .unwrap()
             .map(Result::unwrap)
             .collect()
@@ -270,7 +308,7 @@ mod tests {
             }
         ));
         assert!(matches!(&items[2], Item::Doc(d) if d.id == 5));
-        let err = read(&Source::File(path), "body", false)
+        let err = read(&Source::File(path), "body", false, TextEncoding::Utf8)
             .err()
             .unwrap()
             .to_string();
@@ -282,7 +320,12 @@ mod tests {
         let page = "# 甲\n正文一。\n# 乙\n正文二。\n".to_string();
         let items = collect(&Source::Texts(vec![page]), true);
         assert!(matches!(&items[1], Item::Doc(d) if d.id == 2 && d.title.as_deref() == Some("乙")));
-        let none = read(&Source::Texts(vec!["没有标题".into()]), "text", true);
+        let none = read(
+            &Source::Texts(vec!["没有标题".into()]),
+            "text",
+            true,
+            TextEncoding::Utf8,
+        );
         assert!(none.err().unwrap().to_string().contains("no article found"));
     }
 }

@@ -1,10 +1,12 @@
 //! newsclf classifies Chinese news text by topic and sentiment.
 //!
 //! The pipeline, one module per stage:
-//! [`corpus`] (read a labeled CSV) → [`normalize`] → [`segment`] (jieba-rs) →
+//! [`corpus`] (read a labeled CSV; [`encoding`]) → [`normalize`] → [`segment`] (jieba-rs) →
 //! [`features`] (TF-IDF, stored IDF) → [`linear`] (sparse linear classifier
 //! behind linfa's traits) → [`model`] / [`model_file`] (versioned, checksummed
-//! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half,
+//! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half
+//! ([`classifier`] holds the kinds: [`linear`], [`naive_bayes`],
+//! [`dense_logistic`]); [`cross_validation`] and [`tuning`] score settings;
 //! [`input`] and [`sections`] feed prediction.
 //!
 //! ```
@@ -33,6 +35,7 @@ pub mod classifier;
 pub mod corpus;
 pub mod cross_validation;
 pub mod dense_logistic;
+pub mod encoding;
 pub mod error;
 pub mod evaluate;
 pub mod features;

@@ -25,6 +25,7 @@ fn empty_text_empty_label_and_malformed_rows_are_skipped_and_reported() {
         "empty label in column 'label': 1 × row skipped (line 7)",
         "malformed row: 3 fields where the header has 2",
         "(line 8)",
+        "unbalanced quote",
         "(line 10)",
     ] {
         assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
@@ -57,22 +58,297 @@ fn a_wrong_column_name_is_an_error_listing_the_columns() {
     assert!(!out.exists());
 }
 
-#[test]
-fn a_gbk_file_is_refused_with_the_conversion_to_use() {
-    let dir = tempdir();
-    // "油价上涨" and "球队获胜" in GBK.
+/// "油价上涨", "电网投运", "球队获胜", "女排夺冠" with their labels, in GBK.
+fn gbk_rows() -> Vec<u8> {
     let mut bytes = b"text,label\n".to_vec();
-    bytes.extend_from_slice(b"\xd3\xcd\xbc\xdb\xc9\xcf\xd5\xc7,energy\n");
-    bytes.extend_from_slice(b"\xc7\xf2\xb6\xd3\xbb\xf1\xca\xa4,sports\n");
-    let data = write(dir.path(), "gbk.csv", bytes);
-    train(&data, &dir.path().join("m.model")).fails(
+    for row in [
+        &b"\xd3\xcd\xbc\xdb\xc9\xcf\xd5\xc7,energy\n"[..],
+        b"\xb5\xe7\xcd\xf8\xcd\xb6\xd4\xcb,energy\n",
+        b"\xc7\xf2\xb6\xd3\xbb\xf1\xca\xa4,sports\n",
+        b"\xc5\xae\xc5\xc5\xb6\xe1\xb9\xda,sports\n",
+    ] {
+        bytes.extend_from_slice(row);
+    }
+    bytes
+}
+
+#[test]
+fn a_gbk_file_is_refused_naming_its_encoding_and_read_with_the_flag() {
+    let dir = tempdir();
+    let data = write(dir.path(), "gbk.csv", gbk_rows());
+    let model = dir.path().join("m.model");
+    train(&data, &model).fails(
         1,
         &[
-            "gbk.csv: none of the 2 rows can be used",
-            "not valid UTF-8",
-            "iconv -f GB18030",
-            "lines 2, 3",
+            "gbk.csv:2, column 'text'",
+            "looks like GBK/GB18030",
+            "--encoding gb18030",
         ],
+    );
+    assert!(!model.exists());
+    for encoding in ["gbk", "gb18030"] {
+        let out = run(&[
+            "train",
+            "--data",
+            s(&data),
+            "--out",
+            s(&model),
+            "--min-df",
+            "1",
+            "--encoding",
+            encoding,
+        ])
+        .ok();
+        assert!(
+            out.stderr.contains("4 rows, 4 used, 0 skipped"),
+            "{}",
+            out.stderr
+        );
+        let p = run(&[
+            "predict",
+            "--model",
+            s(&model),
+            "--format",
+            "json",
+            "油价上涨",
+        ])
+        .ok()
+        .json_lines();
+        assert_eq!(p[0]["predictions"]["label"]["label"], "energy");
+    }
+    // The same for a text file to classify, and a page.
+    let lines = write(dir.path(), "lines.txt", &gbk_rows()[11..]);
+    run(&["predict", "--input", s(&lines)]).fails(1, &["lines.txt:1:", "--encoding gb18030"]);
+    let out = run(&[
+        "predict",
+        "--input",
+        s(&lines),
+        "--encoding",
+        "gbk",
+        "--format",
+        "json",
+    ])
+    .ok();
+    assert_eq!(out.json_lines().len(), 4);
+    let mut page = b"# ".to_vec();
+    page.extend_from_slice(&gbk_rows()[11..]);
+    let page = write(dir.path(), "page.md", page);
+    run(&["predict", "--sections", "--input", s(&page)])
+        .fails(1, &["page.md:1:", "--encoding gb18030"]);
+    run(&[
+        "predict",
+        "--sections",
+        "--input",
+        s(&page),
+        "--encoding",
+        "gb18030",
+    ])
+    .ok();
+    // Asking for GBK on a UTF-8 file with Chinese text says so.
+    let utf8 = write(dir.path(), "u.csv", format!("text,label\n{GOOD_ROWS}"));
+    let out = run(&[
+        "train",
+        "--data",
+        s(&utf8),
+        "--out",
+        s(&model),
+        "--encoding",
+        "gbk",
+    ]);
+    assert!(
+        out.stderr.contains("valid UTF-8: drop --encoding"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_bom_and_crlf_line_ends_are_accepted() {
+    let dir = tempdir();
+    let body = format!("text,label\n{GOOD_ROWS}").replace('\n', "\r\n");
+    let data = write(dir.path(), "bom.csv", format!("\u{feff}{body}"));
+    let model = dir.path().join("m.model");
+    let out = train(&data, &model).ok();
+    assert!(
+        out.stderr.contains("4 rows, 4 used, 0 skipped"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("2 classes: energy 2, sports 2"),
+        "{}",
+        out.stderr
+    );
+    let lines = write(
+        dir.path(),
+        "crlf.txt",
+        "\u{feff}油价上涨\r\n\r\n女排夺冠\r\n",
+    );
+    let p = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--input",
+        s(&lines),
+        "--format",
+        "csv",
+    ])
+    .ok();
+    let mut reader = csv::Reader::from_reader(p.stdout.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!((&rows[0][0], &rows[1][0]), ("1", "3"));
+}
+
+#[test]
+fn unbalanced_quotes_name_the_lines_they_swallowed() {
+    let dir = tempdir();
+    let data = write(
+        dir.path(),
+        "q.csv",
+        format!("text,label\n{GOOD_ROWS}\"未闭合的引号,sports\n后面一行,energy\n最后一行,sports\n"),
+    );
+    let out = train(&data, &dir.path().join("m.model")).ok();
+    assert!(out.stderr.contains("unbalanced quote"), "{}", out.stderr);
+    assert!(out.stderr.contains("every line up to 8"), "{}", out.stderr);
+    assert!(out.stderr.contains("(line 6)"), "{}", out.stderr);
+}
+
+#[test]
+fn a_missing_header_and_duplicate_columns_are_errors() {
+    let dir = tempdir();
+    let m = dir.path().join("m.model");
+    let no_header = write(dir.path(), "nh.csv", GOOD_ROWS);
+    train(&no_header, &m).fails(
+        1,
+        &[
+            "nh.csv:1: no column 'text'",
+            "columns: 油价上涨, energy",
+            "--text-col",
+        ],
+    );
+    let dup = write(
+        dir.path(),
+        "dup.csv",
+        "text,label,label\n油价上涨,energy,x\n",
+    );
+    train(&dup, &m).fails(
+        1,
+        &[
+            "dup.csv:1: column 'label' appears 2 times",
+            "columns 2 and 3",
+        ],
+    );
+    assert!(!m.exists());
+}
+
+#[test]
+fn labels_are_trimmed_and_case_clashes_are_reported() {
+    let dir = tempdir();
+    let data = write(
+        dir.path(),
+        "case.csv",
+        format!("text,label\n{GOOD_ROWS}风电并网, energy \n篮球联赛,Sports\n雨天,   \n"),
+    );
+    let model = dir.path().join("m.model");
+    let out = train(&data, &model).ok();
+    for fragment in [
+        "7 rows, 6 used, 1 skipped",
+        "empty label in column 'label': 1 × row skipped (line 8)",
+        "energy 3",
+        "labels 'Sports' (1 rows) and 'sports' (2 rows) differ only in case",
+    ] {
+        assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+    }
+}
+
+#[test]
+fn strict_turns_every_skip_into_a_stop() {
+    let dir = tempdir();
+    let m = dir.path().join("m.model");
+    let skipping = write(
+        dir.path(),
+        "s.csv",
+        format!("text,label\n{GOOD_ROWS},energy\n"),
+    );
+    run(&["train", "--data", s(&skipping), "--out", s(&m), "--strict"])
+        .fails(1, &["s.csv:6: empty text", "--strict"]);
+    assert!(!m.exists());
+    let topics = write(
+        dir.path(),
+        "t.csv",
+        "text,topic\n油价上涨,energy\n,energy\n",
+    );
+    run(&["eval", "--data", s(&topics), "--strict"]).fails(1, &["t.csv:3: empty text"]);
+    run(&["cv", "--data", s(&skipping), "--strict"]).fails(1, &["s.csv:6: empty text"]);
+    let case = write(
+        dir.path(),
+        "c.csv",
+        format!("text,label\n{GOOD_ROWS}篮球联赛,Sports\n"),
+    );
+    run(&["train", "--data", s(&case), "--out", s(&m), "--strict"])
+        .fails(1, &["differ only in case", "--strict"]);
+    // predict prints what came before the bad row, then stops.
+    let lines = write(
+        dir.path(),
+        "l.txt",
+        b"\xe6\xb2\xb9\n\xff\xfe\x00\n\xe7\x90\x83\n",
+    );
+    let out = run(&[
+        "predict",
+        "--input",
+        s(&lines),
+        "--strict",
+        "--format",
+        "json",
+    ])
+    .fails(1, &["l.txt:2:", "not valid UTF-8", "--strict"]);
+    assert_eq!(out.json_lines().len(), 1);
+    let out = run(&["predict", "--input", s(&lines), "--format", "json"]).ok();
+    assert_eq!(out.json_lines().len(), 2);
+    assert!(out.stderr.contains("l.txt:2: skipped"), "{}", out.stderr);
+}
+
+#[test]
+fn hostile_text_still_gives_valid_json_and_csv() {
+    let dir = tempdir();
+    let mut long = String::new();
+    while long.len() < 10_000_000 {
+        long.push_str("国家能源局发布风电光伏新增装机数据经济增长市场价格");
+    }
+    let texts = [
+        "控制\u{1}字符\u{7}与\u{1b}[31m转义",
+        "表情😀🚀与中文混排 mixed English текст العربية",
+        "\"引号\",逗号,\t制表符",
+        &long,
+    ];
+    let mut csv_in = csv::Writer::from_writer(Vec::new());
+    csv_in.write_record(["text"]).unwrap();
+    for t in texts {
+        csv_in.write_record([t]).unwrap();
+    }
+    let csv_in = write(dir.path(), "hostile.csv", csv_in.into_inner().unwrap());
+    let json = run(&["predict", "--input", s(&csv_in), "--format", "json"]).ok();
+    assert_eq!(json.json_lines().len(), texts.len());
+    let out = run(&["predict", "--input", s(&csv_in), "--format", "csv"]).ok();
+    let mut reader = csv::Reader::from_reader(out.stdout.as_bytes());
+    assert_eq!(reader.records().map(Result::unwrap).count(), texts.len());
+    // Binary garbage and empty lines in a text file: skipped and reported, not fatal.
+    let mut garbage = b"\n\n".to_vec();
+    garbage.extend_from_slice(&[0xFF, 0x00, 0xC3, 0x28, 0xA0, 0xA1, b'\n']);
+    garbage.extend_from_slice("油价上涨\n".as_bytes());
+    let garbage = write(dir.path(), "garbage.txt", garbage);
+    let out = run(&["predict", "--input", s(&garbage), "--format", "json"]).ok();
+    assert_eq!(out.json_lines().len(), 1);
+    assert!(
+        out.stderr.contains("garbage.txt:3: skipped"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("1 input rows skipped"),
+        "{}",
+        out.stderr
     );
 }
 

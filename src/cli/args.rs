@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use newsclf::encoding::TextEncoding;
 
 /// Classify Chinese news text by topic and sentiment.
 #[derive(Debug, Parser)]
@@ -85,6 +86,8 @@ pub struct TrainArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub settings: SettingsArgs,
+    #[command(flatten)]
+    pub reading: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +106,8 @@ pub struct CvArgs {
     pub format: EvalFormat,
     #[command(flatten)]
     pub settings: SettingsArgs,
+    #[command(flatten)]
+    pub reading: InputArgs,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +159,22 @@ pub struct TuneArgs {
     pub format: EvalFormat,
     #[command(flatten)]
     pub settings: SettingsArgs,
+    #[command(flatten)]
+    pub reading: InputArgs,
+}
+
+/// How input files are read (shared by every command that reads data).
+#[derive(Debug, Args)]
+#[command(next_help_heading = "Input")]
+pub struct InputArgs {
+    /// Encoding of the input file: utf-8 (a BOM is accepted), gbk or gb18030.
+    /// A GBK/GB18030 file read as UTF-8 is recognised and refused with this hint.
+    #[arg(long, default_value = "utf-8", value_name = "ENCODING")]
+    pub encoding: TextEncoding,
+    /// Stop with exit code 1 at the first row that would be skipped (and at
+    /// labels that differ only in case), instead of skipping and reporting it.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 /// Everything that decides how a model is trained (shared by train, cv and tune).
@@ -297,6 +318,8 @@ pub struct PredictArgs {
     /// and label each article.
     #[arg(long)]
     pub sections: bool,
+    #[command(flatten)]
+    pub reading: InputArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -321,6 +344,8 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: EvalFormat,
+    #[command(flatten)]
+    pub reading: InputArgs,
 }
 
 fn parse_range(s: &str) -> Result<(usize, usize), String> {

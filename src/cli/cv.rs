@@ -13,7 +13,12 @@ use super::train::{corpus_spec, read_corpus, train_config};
 
 pub fn run(args: CvArgs, ui: Ui) -> Result<()> {
     let trainer = Trainer::new(train_config(&args.settings)?);
-    let corpus = read_corpus(&args.data, &corpus_spec(&args.settings), ui)?;
+    let corpus = read_corpus(
+        &args.data,
+        &corpus_spec(&args.settings, &args.reading),
+        &args.reading,
+        ui,
+    )?;
     let bar = ui.progress(None, "");
     let report = cross_validate(&trainer, &corpus, args.folds, args.fold_seed, &|s| {
         bar.set_message(s.to_string())

@@ -8,6 +8,7 @@ use newsclf::evaluate::{evaluate_with_progress, evaluation_spec};
 use newsclf::report::render_text;
 
 use super::args::{EvalArgs, EvalFormat};
+use super::train::report_problems;
 use super::{Ui, load_model};
 
 pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
@@ -16,7 +17,7 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
         .text_col
         .clone()
         .unwrap_or_else(|| model.provenance().text_col.clone());
-    let spec = evaluation_spec(&model, &args.data, &text_col)?;
+    let spec = evaluation_spec(&model, &args.data, &text_col, args.reading.encoding)?;
     for head in model.heads() {
         if !spec.label_cols.contains(&head.name) {
             ui.say(format!(
@@ -27,6 +28,9 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
         }
     }
     let corpus = LabeledCorpus::read(&args.data, &spec)?;
+    if args.reading.strict {
+        corpus.ensure_clean()?;
+    }
     if !corpus.rejects.is_empty() {
         ui.say(format!(
             "read {}: {} rows, {} skipped",
@@ -34,10 +38,8 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
             corpus.rows_read,
             corpus.rejects.rows_dropped()
         ));
-        for line in corpus.rejects.summary(20) {
-            ui.say(format!("  {line}"));
-        }
     }
+    report_problems(&corpus, ui);
     let bar = ui.progress(Some(corpus.len() as u64), "rows");
     bar.set_message("evaluating");
     let evaluation = evaluate_with_progress(&model, &corpus, &|done| bar.set_position(done as u64));

@@ -34,7 +34,7 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
         .text_col
         .clone()
         .unwrap_or_else(|| model.provenance().text_col.clone());
-    let items = input::read(&source, &text_col, args.sections)?;
+    let items = input::read(&source, &text_col, args.sections, args.reading.encoding)?;
     let top_k = args.top_k.map_or(
         if args.format == PredictFormat::Table {
             1
@@ -71,19 +71,29 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
                 rx.recv_timeout(PAUSE)
             };
             let paused = matches!(next, Err(RecvTimeoutError::Timeout));
+            let mut halt = None;
             let finished = match next {
-                Ok(item) => {
-                    match item? {
-                        Item::Doc(doc) => batch.push(doc),
-                        Item::Skipped { line, reason } => {
-                            skipped += 1;
-                            bar.suspend(|| {
-                                ui.say(format!("{}:{line}: skipped: {reason}", source.name()))
-                            });
-                        }
+                Ok(item) => match item? {
+                    Item::Doc(doc) => {
+                        batch.push(doc);
+                        false
                     }
-                    false
-                }
+                    Item::Skipped { line, reason } if args.reading.strict => {
+                        // Classify what came before, then stop.
+                        halt = Some(format!(
+                            "{}:{line}: {reason} (--strict stops at the first row that would be skipped)",
+                            source.name()
+                        ));
+                        true
+                    }
+                    Item::Skipped { line, reason } => {
+                        skipped += 1;
+                        bar.suspend(|| {
+                            ui.say(format!("{}:{line}: skipped: {reason}", source.name()))
+                        });
+                        false
+                    }
+                },
                 Err(RecvTimeoutError::Timeout) => false,
                 Err(RecvTimeoutError::Disconnected) => true,
             };
@@ -103,6 +113,9 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
                 done += batch.len();
                 bar.set_position(done as u64);
                 batch.clear();
+            }
+            if let Some(message) = halt {
+                bail!(message);
             }
             if finished {
                 return Ok(());

@@ -17,14 +17,14 @@ use newsclf::trainer::TrainReport;
 use newsclf::{Model, TrainConfig, Trainer};
 
 use super::Ui;
-use super::args::{ClassifierArgs, LossArg, ModelArg, SettingsArgs, TrainArgs};
+use super::args::{ClassifierArgs, InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs};
 
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
     let config = train_config(&args.settings)?;
-    let spec = corpus_spec(&args.settings);
+    let spec = corpus_spec(&args.settings, &args.reading);
     let clock = Instant::now();
-    let corpus = read_corpus(&args.data, &spec, ui)?;
+    let corpus = read_corpus(&args.data, &spec, &args.reading, ui)?;
     let read_time = clock.elapsed();
     let bar = ui.progress(None, "");
     let stage = |s: &str| bar.set_message(s.to_string());
@@ -111,17 +111,27 @@ pub fn loss(arg: LossArg) -> Loss {
     }
 }
 
-/// The columns the flags name.
-pub fn corpus_spec(args: &SettingsArgs) -> CorpusSpec {
+/// The columns and encoding the flags name.
+pub fn corpus_spec(args: &SettingsArgs, input: &InputArgs) -> CorpusSpec {
     CorpusSpec {
         text_col: args.text_col.clone(),
         label_cols: args.label_cols.clone(),
+        encoding: input.encoding,
     }
 }
 
-/// Reads the labeled CSV and reports what was read and skipped.
-pub fn read_corpus(path: &Path, spec: &CorpusSpec, ui: Ui) -> Result<LabeledCorpus> {
+/// Reads the labeled CSV and reports what was read and skipped; under
+/// `--strict`, anything skipped is an error.
+pub fn read_corpus(
+    path: &Path,
+    spec: &CorpusSpec,
+    input: &InputArgs,
+    ui: Ui,
+) -> Result<LabeledCorpus> {
     let corpus = LabeledCorpus::read(path, spec)?;
+    if input.strict {
+        corpus.ensure_clean()?;
+    }
     ui.say(format!(
         "read {}: {} rows, {} used, {} skipped",
         corpus.source,
@@ -129,10 +139,18 @@ pub fn read_corpus(path: &Path, spec: &CorpusSpec, ui: Ui) -> Result<LabeledCorp
         corpus.len(),
         corpus.rejects.rows_dropped()
     ));
+    report_problems(&corpus, ui);
+    Ok(corpus)
+}
+
+/// Lists skipped rows by reason, and labels that differ only in case.
+pub fn report_problems(corpus: &LabeledCorpus, ui: Ui) {
     for line in corpus.rejects.summary(20) {
         ui.say(format!("  {line}"));
     }
-    Ok(corpus)
+    for clash in corpus.case_clashes() {
+        ui.say(format!("  warning: {clash}"));
+    }
 }
 
 /// Prints what training made and how long each step took.

@@ -20,9 +20,9 @@ pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
         char_ngrams: args.grid_char_ngrams.iter().map(|r| r.0).collect(),
         min_dfs: args.grid_min_df.clone(),
     };
-    let spec = corpus_spec(&args.settings);
+    let spec = corpus_spec(&args.settings, &args.reading);
     let clock = Instant::now();
-    let corpus = read_corpus(&args.data, &spec, ui)?;
+    let corpus = read_corpus(&args.data, &spec, &args.reading, ui)?;
     let read_time = clock.elapsed();
     let trials = grid.configs(&base)?.len() as u64;
     let bar = ui.progress(Some(trials), "settings");
