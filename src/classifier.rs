@@ -158,6 +158,25 @@ impl Classifier {
         }
     }
 
+    /// How much one unit of `feature` moves the score of class `label` above
+    /// that of class `other`: the weight difference of a linear model (for two
+    /// classes, the one weight vector, signed), the log-probability ratio of
+    /// naive Bayes. A document's feature values times these weights are the
+    /// terms' contributions to the margin between the two classes.
+    pub fn margin_weight(&self, feature: usize, label: usize, other: usize) -> f32 {
+        match self {
+            Classifier::Linear(m) if m.n_classes() == 2 => {
+                let w = m.weight(0, feature);
+                if label == 1 { w } else { -w }
+            }
+            Classifier::Linear(m) => m.weight(label, feature) - m.weight(other, feature),
+            Classifier::NaiveBayes(m) => {
+                m.feature_log_prob(feature, label) - m.feature_log_prob(feature, other)
+            }
+            Classifier::LinfaLogistic(m) => m.weight(label, feature) - m.weight(other, feature),
+        }
+    }
+
     /// Checks a deserialised classifier against the featurizer's width.
     pub(crate) fn validate(&self, n_features: usize) -> std::result::Result<(), String> {
         match self {

@@ -56,7 +56,30 @@ pub struct HeadEvaluation {
     /// Mean negative log-probability of the true label, over rows whose label
     /// the model knows (probabilities clipped at 1e-15); `None` without such rows.
     pub log_loss: Option<f64>,
+    /// The most confident wrong predictions, most confident first (at most
+    /// [`MISTAKES_KEPT`]).
+    pub mistakes: Vec<Mistake>,
 }
+
+/// A row the model got wrong.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Mistake {
+    /// Line of the data file where the row starts.
+    pub line: u64,
+    /// The text.
+    pub text: String,
+    /// The true label.
+    pub truth: String,
+    /// The predicted label.
+    pub predicted: String,
+    /// Probability of the predicted label.
+    pub probability: f32,
+    /// Probability the model gave the true label (0 for a label it never saw).
+    pub truth_probability: f32,
+}
+
+/// Mistakes kept per head.
+pub const MISTAKES_KEPT: usize = 20;
 
 /// Probabilities below this count as this in the log loss.
 const MIN_PROBABILITY: f64 = 1e-15;
@@ -150,18 +173,38 @@ pub fn evaluate_with_progress(
         let mut pairs: Vec<(&str, &str)> = Vec::new();
         let mut neg_log_sum = 0.0f64;
         let mut scored = 0usize;
-        for (truth, p) in corpus.labels[h].iter().zip(&predictions) {
+        let mut mistakes = Vec::new();
+        for (i, (truth, p)) in corpus.labels[h].iter().zip(&predictions).enumerate() {
             let Some(truth) = truth.as_deref() else {
                 continue;
             };
-            pairs.push((truth, p[m].best().label));
-            if let Some(s) = p[m].ranked.iter().find(|s| s.label == truth) {
+            let best = p[m].best();
+            pairs.push((truth, best.label));
+            let truth_p = p[m].ranked.iter().find(|s| s.label == truth);
+            if let Some(s) = truth_p {
                 neg_log_sum -= f64::from(s.probability).max(MIN_PROBABILITY).ln();
                 scored += 1;
+            }
+            if best.label != truth {
+                mistakes.push((i, best.probability, truth_p.map_or(0.0, |s| s.probability)));
             }
         }
         let mut evaluation = score(&head.labels, &pairs);
         evaluation.log_loss = (scored > 0).then(|| neg_log_sum / scored as f64);
+        // Most confident first; ties by file order.
+        mistakes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        evaluation.mistakes = mistakes
+            .into_iter()
+            .take(MISTAKES_KEPT)
+            .map(|(i, probability, truth_probability)| Mistake {
+                line: corpus.lines[i],
+                text: corpus.texts[i].clone(),
+                truth: corpus.labels[h][i].clone().unwrap_or_default(),
+                predicted: predictions[i][m].best().label.to_string(),
+                probability,
+                truth_probability,
+            })
+            .collect();
         heads.push((head.name.clone(), evaluation));
     }
     Evaluation {
@@ -242,6 +285,7 @@ pub fn score(known: &[String], pairs: &[(&str, &str)]) -> HeadEvaluation {
         confusion_matrix: ConfusionMatrix { labels, matrix },
         unknown_labels,
         log_loss: None,
+        mistakes: Vec::new(),
     }
 }
 

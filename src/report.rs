@@ -7,6 +7,8 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::cross_validation::CvReport;
 use crate::evaluate::{Evaluation, HeadEvaluation};
+use crate::explain::HeadExplanation;
+use crate::info::ModelInfo;
 use crate::tuning::TuningRecord;
 
 /// Pads `text` with spaces to `width` terminal columns (left-aligned).
@@ -195,6 +197,137 @@ pub fn render_tuning(record: &TuningRecord) -> String {
             out,
             "{mark}  {:.4} ± {:.4}  {:.4}    {:.4}    {}",
             trial.accuracy, trial.accuracy_std, trial.macro_f1, trial.log_loss, trial.settings
+        );
+    }
+    out
+}
+
+/// Renders explanations: per head, the label and runner-up, then the terms
+/// toward and against the label with their contributions.
+pub fn render_explanation(heads: &[HeadExplanation<'_>]) -> String {
+    let mut out = String::new();
+    for h in heads {
+        let _ = writeln!(
+            out,
+            "== {}: {} {:.3} (runner-up {} {:.3})",
+            h.head, h.label.label, h.label.probability, h.runner_up.label, h.runner_up.probability
+        );
+        for (title, terms) in [
+            (
+                format!("toward {} (over {})", h.label.label, h.runner_up.label),
+                &h.toward,
+            ),
+            (
+                format!("against {} (toward {})", h.label.label, h.runner_up.label),
+                &h.against,
+            ),
+        ] {
+            let _ = writeln!(out, "  {title}:");
+            if terms.is_empty() {
+                let _ = writeln!(out, "    (none)");
+            }
+            for c in terms {
+                let _ = writeln!(
+                    out,
+                    "    {:+.4}  {} ({})",
+                    c.contribution,
+                    pad(&c.term, 12),
+                    c.kind
+                );
+            }
+        }
+    }
+    out
+}
+
+/// Renders what a model file holds.
+pub fn render_info(info: &ModelInfo) -> String {
+    let mut out = String::new();
+    let f = &info.features;
+    let range = |r: Option<(usize, usize)>| match r {
+        Some((lo, hi)) if lo == hi => lo.to_string(),
+        Some((lo, hi)) => format!("{lo}-{hi}"),
+        None => "none".into(),
+    };
+    let lines = [
+        (
+            "model",
+            format!("{} ({} bytes)", info.source, info.file_bytes),
+        ),
+        (
+            "format",
+            format!(
+                "version {}, trained by newsclf {}",
+                info.format_version, info.trained_by
+            ),
+        ),
+        (
+            "trained on",
+            format!(
+                "{} ({} rows used, {} skipped; text column '{}')",
+                info.data_source, info.rows, info.rows_skipped, info.text_col
+            ),
+        ),
+        ("data sha256", info.data_sha256.clone()),
+        (
+            "segmentation",
+            format!(
+                "jieba-rs, HMM {}, {} user words, {} stopwords{}",
+                if info.segmentation.hmm { "on" } else { "off" },
+                info.segmentation.user_words,
+                info.segmentation.stopwords,
+                if info.normalize.simplify {
+                    "; traditional → simplified"
+                } else {
+                    ""
+                }
+            ),
+        ),
+        (
+            "features",
+            format!(
+                "word n-grams {}, character n-grams {}, min-df {}, max-df {}, max-features {}, {} TF, {}",
+                range(Some(f.word_ngrams)),
+                range(f.char_ngrams),
+                f.min_df,
+                f.max_df,
+                f.max_features.map_or("none".into(), |n| n.to_string()),
+                if f.sublinear_tf { "sublinear" } else { "raw" },
+                if f.l2_norm {
+                    "L2 per block"
+                } else {
+                    "not normalised"
+                }
+            ),
+        ),
+        (
+            "vocabulary",
+            format!(
+                "{} features ({} word n-grams, {} character n-grams)",
+                info.vocabulary.2, info.vocabulary.0, info.vocabulary.1
+            ),
+        ),
+        (
+            "classifier",
+            match info.tuned_over {
+                Some(n) => format!("{} (chosen by tune from {n} settings)", info.classifier),
+                None => info.classifier.clone(),
+            },
+        ),
+    ];
+    for (key, value) in lines {
+        let _ = writeln!(out, "{}  {value}", pad(key, 12));
+    }
+    for h in &info.heads {
+        let labels: Vec<String> = h.labels.iter().map(|(l, n)| format!("{l} {n}")).collect();
+        let _ = writeln!(
+            out,
+            "{}  '{}': {} labels ({}): {}",
+            pad("head", 12),
+            h.name,
+            h.labels.len(),
+            h.classifier,
+            labels.join(", ")
         );
     }
     out

@@ -4,6 +4,9 @@ mod util;
 
 mod bad_input;
 mod default_model;
+mod explain_info;
 mod model_choice;
 mod predict;
+mod properties;
 mod real_data;
+mod reliability;

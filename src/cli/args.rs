@@ -74,6 +74,60 @@ pub enum Command {
         newsclf tune --data train.csv --out m.model --grid-c 0.1,0.3,1,3 --grid-loss svm --folds 3"
     )]
     Tune(TuneArgs),
+    /// Show why a text got its labels: the terms that pushed toward and against them.
+    #[command(
+        after_help = "For each head: the predicted label, the runner-up, and the N terms \
+        (words, word n-grams or character n-grams) whose TF-IDF value times the classifier's \
+        weight pushed most toward the label over the runner-up, and most against it.\n\n\
+        Examples:\n  \
+        newsclf explain \"国际油价大幅上涨，炼厂开工率回升\"\n  \
+        newsclf explain --model models/my.model --top 10 --format json \"女排三比零战胜对手\""
+    )]
+    Explain(ExplainArgs),
+    /// Describe a model file: version, heads and labels, features, training data.
+    #[command(after_help = "Examples:\n  \
+        newsclf info\n  \
+        newsclf info --model models/my.model --format json")]
+    Info(InfoArgs),
+    /// Print a shell completion script.
+    #[command(after_help = "Examples:\n  \
+        newsclf completions bash > ~/.local/share/bash-completion/completions/newsclf\n  \
+        newsclf completions zsh > ~/.zfunc/_newsclf\n  \
+        newsclf completions fish > ~/.config/fish/completions/newsclf.fish")]
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Model file (default: the model built into newsclf).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// The text to explain.
+    #[arg(value_name = "TEXT")]
+    pub text: String,
+    /// Terms to show each way.
+    #[arg(long, default_value_t = 5, value_name = "N")]
+    pub top: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EvalFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct InfoArgs {
+    /// Model file (default: the model built into newsclf).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: EvalFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,8 @@
 mod args;
 mod cv;
 mod eval;
+mod explain;
+mod info;
 mod output;
 mod predict;
 mod train;
@@ -94,6 +96,18 @@ pub fn run() -> ExitCode {
         Command::Eval(a) => eval::run(a, ui),
         Command::Cv(a) => cv::run(a, ui),
         Command::Tune(a) => tune::run(a, ui),
+        Command::Explain(a) => explain::run(a),
+        Command::Info(a) => info::run(a),
+        Command::Completions(a) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                a.shell,
+                &mut Cli::command(),
+                "newsclf",
+                &mut std::io::stdout(),
+            );
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
