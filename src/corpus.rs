@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
+use crate::line_index::{Counting, LineIndex};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -157,7 +158,10 @@ impl Rejects {
 /// A CSV file with a header, read row by row.
 pub struct CsvTable<R: Read> {
     path: String,
-    reader: csv::Reader<BufReader<R>>,
+    reader: csv::Reader<BufReader<Counting<R>>>,
+    lines: LineIndex,
+    /// Bytes before the CSV data proper (a byte-order mark).
+    skipped: u64,
     header: Vec<String>,
     record: ByteRecord,
     encoding: TextEncoding,
@@ -174,10 +178,13 @@ impl<R: Read> CsvTable<R> {
 
     /// Reads the header of `reader`, in `encoding`.
     pub fn with_encoding(path: &str, reader: R, encoding: TextEncoding) -> Result<Self> {
-        let mut buffered = BufReader::new(reader);
+        let (counting, lines) = Counting::new(reader);
+        let mut buffered = BufReader::new(counting);
         let start = buffered.fill_buf().map_err(|e| Error::io(path, e))?;
+        let mut skipped = 0;
         if encoding == TextEncoding::Utf8 && start.starts_with(UTF8_BOM) {
             buffered.consume(UTF8_BOM.len());
+            skipped = UTF8_BOM.len() as u64;
         }
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -207,6 +214,8 @@ impl<R: Read> CsvTable<R> {
         Ok(CsvTable {
             path: path.to_string(),
             reader,
+            lines,
+            skipped,
             header,
             record,
             encoding,
@@ -248,77 +257,89 @@ impl<R: Read> CsvTable<R> {
     /// Reads the next row and decodes the fields at `columns` (trimmed).
     /// Returns `None` at the end of the file.
     pub fn next_row(&mut self, columns: &[usize]) -> Option<Result<Row>> {
-        match self.reader.read_byte_record(&mut self.record) {
-            Ok(false) => None,
-            Err(e) => Some(Err(csv_error(&self.path, e))),
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                if self.record.len() != self.header.len() {
-                    // A blank line inside the data is no row at all.
-                    if self.record.len() == 1 && self.record[0].iter().all(u8::is_ascii_whitespace)
-                    {
-                        return self.next_row(columns);
-                    }
-                    // The reader stands at the start of the next row.
-                    let next_line = self.reader.position().line();
-                    let spans_lines = self.record.iter().any(|f| f.contains(&b'\n'));
-                    let reason = if spans_lines {
-                        RejectReason::UnbalancedQuote {
-                            last_line: next_line.saturating_sub(1).max(line),
-                        }
+        // Blank lines inside the data are no rows at all: read past them (in a
+        // loop: a file of a million blank lines must not recurse).
+        loop {
+            match self.reader.read_byte_record(&mut self.record) {
+                Ok(false) => return None,
+                Err(e) => return Some(Err(csv_error(&self.path, e))),
+                Ok(true)
+                    if self.record.len() == 1
+                        && self.header.len() != 1
+                        && self.record[0].iter().all(u8::is_ascii_whitespace) => {}
+                Ok(true) => return self.current_row(columns),
+            }
+        }
+    }
+
+    /// Decodes the record just read.
+    fn current_row(&mut self, columns: &[usize]) -> Option<Result<Row>> {
+        let start = self.record.position().map_or(0, |p| p.byte());
+        let line = self.lines.line_at(self.skipped + start);
+        if self.record.len() != self.header.len() {
+            // The reader stands at the start of the next row.
+            let next_line = self
+                .lines
+                .line_at(self.skipped + self.reader.position().byte());
+            let spans_lines = self
+                .record
+                .iter()
+                .any(|f| f.contains(&b'\n') || f.contains(&b'\r'));
+            let reason = if spans_lines {
+                RejectReason::UnbalancedQuote {
+                    last_line: next_line.saturating_sub(1).max(line),
+                }
+            } else {
+                RejectReason::FieldCount {
+                    expected: self.header.len(),
+                    found: self.record.len(),
+                }
+            };
+            return Some(Ok(Row {
+                line,
+                fields: Err(reason),
+            }));
+        }
+        let mut fields = Vec::with_capacity(columns.len());
+        for &c in columns {
+            let bytes = &self.record[c];
+            match self.encoding.decode(bytes) {
+                Some(s) => {
+                    self.seen_text |= !s.is_ascii();
+                    fields.push(s.trim().to_string());
+                }
+                None if !self.seen_text && self.encoding.other_encoding_fits(bytes) => {
+                    // A file in the other encoding: every row would fail; stop at the first.
+                    return Some(Err(Error::input(format!(
+                        "{}:{line}, column '{}': {}",
+                        self.path,
+                        self.header[c],
+                        self.encoding.invalid_message(bytes)
+                    ))));
+                }
+                None => {
+                    let message = if self.encoding.other_encoding_fits(bytes) {
+                        format!(
+                            "not {}: the file mixes encodings; convert this row",
+                            self.encoding
+                        )
                     } else {
-                        RejectReason::FieldCount {
-                            expected: self.header.len(),
-                            found: self.record.len(),
-                        }
+                        self.encoding.invalid_message(bytes)
                     };
                     return Some(Ok(Row {
                         line,
-                        fields: Err(reason),
+                        fields: Err(RejectReason::BadEncoding {
+                            column: self.header[c].clone(),
+                            message,
+                        }),
                     }));
                 }
-                let mut fields = Vec::with_capacity(columns.len());
-                for &c in columns {
-                    let bytes = &self.record[c];
-                    match self.encoding.decode(bytes) {
-                        Some(s) => {
-                            self.seen_text |= !s.is_ascii();
-                            fields.push(s.trim().to_string());
-                        }
-                        None if !self.seen_text && self.encoding.other_encoding_fits(bytes) => {
-                            // A file in the other encoding: every row would fail; stop at the first.
-                            return Some(Err(Error::input(format!(
-                                "{}:{line}, column '{}': {}",
-                                self.path,
-                                self.header[c],
-                                self.encoding.invalid_message(bytes)
-                            ))));
-                        }
-                        None => {
-                            let message = if self.encoding.other_encoding_fits(bytes) {
-                                format!(
-                                    "not {}: the file mixes encodings; convert this row",
-                                    self.encoding
-                                )
-                            } else {
-                                self.encoding.invalid_message(bytes)
-                            };
-                            return Some(Ok(Row {
-                                line,
-                                fields: Err(RejectReason::BadEncoding {
-                                    column: self.header[c].clone(),
-                                    message,
-                                }),
-                            }));
-                        }
-                    }
-                }
-                Some(Ok(Row {
-                    line,
-                    fields: Ok(fields),
-                }))
             }
         }
+        Some(Ok(Row {
+            line,
+            fields: Ok(fields),
+        }))
     }
 }
 

@@ -42,6 +42,7 @@ pub mod explain;
 pub mod features;
 pub mod info;
 pub mod input;
+mod line_index;
 pub mod linear;
 pub mod model;
 pub mod model_file;

@@ -89,8 +89,14 @@ pub(crate) fn decode(bytes: &[u8], source: &str) -> Result<ModelData> {
             "damaged: the checksum does not match the contents; retrain or restore the file".into(),
         );
     }
-    let data: ModelData = match postcard::from_bytes(payload) {
-        Ok(d) => d,
+    let data: ModelData = match postcard::take_from_bytes(payload) {
+        Ok((d, [])) => d,
+        Ok((_, rest)) => {
+            return fail(format!(
+                "the contents cannot be decoded ({} bytes follow the model data); retrain the model",
+                rest.len()
+            ));
+        }
         Err(e) => {
             return fail(format!(
                 "the contents cannot be decoded ({e}); retrain the model"

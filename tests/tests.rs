@@ -5,6 +5,7 @@ mod util;
 mod bad_input;
 mod default_model;
 mod explain_info;
+mod fuzz_regressions;
 mod model_choice;
 mod predict;
 mod properties;
