@@ -628,16 +628,40 @@ mod tests {
     }
 
     #[test]
-    fn non_utf8_rows_are_skipped_and_reported() {
+    fn undecodable_rows_are_skipped_but_a_gbk_file_is_refused() {
+        // Binary garbage: skipped and reported.
         let c = LabeledCorpus::from_bytes(
             "g.csv",
-            b"text,label\n\xd6\xd0\xb9\xfa,a\nok,b\n",
+            b"text,label\n\xff\xfe\x80,a\nok,b\n",
             &spec(&["label"]),
         )
         .unwrap();
         assert_eq!(c.len(), 1);
-        assert!(c.rejects.summary(5)[0].contains("not valid UTF-8"));
+        assert!(c.rejects.summary(5)[0].contains("not valid UTF-8 (binary"));
         assert!(c.rejects.summary(5)[0].contains("line 2"));
+        // "中国" in GBK as the first text: the file is GBK, stop and say so.
+        let gbk = b"text,label\n\xd6\xd0\xb9\xfa,a\nok,b\n";
+        let e = LabeledCorpus::from_bytes("g.csv", gbk, &spec(&["label"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("g.csv:2, column 'text'") && e.contains("--encoding gb18030"),
+            "{e}"
+        );
+        // After UTF-8 Chinese text, a GBK row is a mixed file: skipped.
+        let mixed = "text,label\n中国,a\n"
+            .as_bytes()
+            .iter()
+            .copied()
+            .chain(*b"\xd6\xd0\xb9\xfa,b\n");
+        let c = LabeledCorpus::from_bytes("m.csv", &mixed.collect::<Vec<u8>>(), &spec(&["label"]))
+            .unwrap();
+        assert_eq!(c.len(), 1);
+        assert!(
+            c.rejects.summary(5)[0].contains("mixes encodings"),
+            "{:?}",
+            c.rejects.summary(5)
+        );
     }
 
     #[test]

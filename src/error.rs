@@ -8,13 +8,13 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A file could not be opened, read or written.
-    #[error("{path}: {source}")]
+    #[error("{path}: {error}")]
     Io {
         /// The file.
         path: String,
-        /// The operating system's error.
-        #[source]
-        source: std::io::Error,
+        /// The operating system's error (part of the message, so not also
+        /// reported as a source: it would print twice).
+        error: std::io::Error,
     },
     /// Input data that cannot be used as given.
     #[error("{0}")]
@@ -37,10 +37,10 @@ pub enum Error {
 
 impl Error {
     /// An I/O error on `path`.
-    pub fn io(path: impl AsRef<Path>, source: std::io::Error) -> Self {
+    pub fn io(path: impl AsRef<Path>, error: std::io::Error) -> Self {
         Error::Io {
             path: path.as_ref().display().to_string(),
-            source,
+            error,
         }
     }
 

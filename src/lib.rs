@@ -31,6 +31,7 @@
 //! assert_eq!(eval.head("label").unwrap().accuracy, 1.0);
 //! ```
 
+pub mod atomic_file;
 pub mod classifier;
 pub mod corpus;
 pub mod cross_validation;
@@ -49,6 +50,7 @@ pub mod model_file;
 pub mod naive_bayes;
 pub mod normalize;
 pub mod report;
+pub mod report_html;
 mod rng;
 pub mod sections;
 pub mod segment;

@@ -5,11 +5,11 @@
 //! `postcard` reads from a byte slice, so a declared length larger than the
 //! file cannot make it allocate more than the file holds.
 
-use std::io::Write;
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
+use crate::atomic_file::write_atomically;
 use crate::error::{Error, Result};
 use crate::model::ModelData;
 
@@ -118,31 +118,7 @@ pub(crate) fn load(path: &Path) -> Result<ModelData> {
 /// Writes a model file atomically: a temporary file beside `path`, flushed to
 /// disk, then renamed over it. A failure leaves any existing file untouched.
 pub(crate) fn save(data: &ModelData, path: &Path) -> Result<()> {
-    let bytes = encode(data);
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::param(format!("{} is not a file name", path.display())))?;
-    let tmp = dir.join(format!(
-        ".{}.tmp-{}",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(&bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(Error::io(path, e));
-    }
-    Ok(())
+    write_atomically(path, &encode(data))
 }
 
 #[cfg(test)]

@@ -369,7 +369,14 @@ fn empty_files_header_only_files_and_single_classes_are_errors() {
         1,
         &["one.csv: column 'label' has only one class ('energy')"],
     );
-    train(&dir.path().join("missing.csv"), &m).fails(1, &["missing.csv", "No such file"]);
+    let missing =
+        train(&dir.path().join("missing.csv"), &m).fails(1, &["missing.csv", "No such file"]);
+    assert_eq!(
+        missing.stderr.matches("No such file").count(),
+        1,
+        "{}",
+        missing.stderr
+    );
     assert!(!m.exists());
 }
 

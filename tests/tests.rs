@@ -11,3 +11,4 @@ mod predict;
 mod properties;
 mod real_data;
 mod reliability;
+mod report_html;

@@ -398,6 +398,11 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: EvalFormat,
+    /// Also write the evaluation as one self-contained HTML page: per head the
+    /// figures, a confusion-matrix heatmap, per-class bars, the most confident
+    /// mistakes with their explanation, and the model's settings.
+    #[arg(long, value_name = "FILE.html")]
+    pub report: Option<PathBuf>,
     #[command(flatten)]
     pub reading: InputArgs,
 }

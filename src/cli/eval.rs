@@ -2,14 +2,16 @@
 
 use std::io::Write;
 
-use anyhow::Result;
+use anyhow::{Result, anyhow};
 use newsclf::corpus::LabeledCorpus;
 use newsclf::evaluate::{evaluate_with_progress, evaluation_spec};
+use newsclf::info::describe;
 use newsclf::report::render_text;
+use newsclf::report_html::{render_html, write_html};
 
 use super::args::{EvalArgs, EvalFormat};
 use super::train::report_problems;
-use super::{Ui, load_model};
+use super::{Ui, load_model, model_source};
 
 pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
@@ -44,6 +46,16 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
     bar.set_message("evaluating");
     let evaluation = evaluate_with_progress(&model, &corpus, &|done| bar.set_position(done as u64));
     bar.finish_and_clear();
+    // The page first: a closed stdout (`| head`) must not cost the report.
+    if let Some(path) = &args.report {
+        let (source, bytes) = model_source(args.model.as_deref(), &model);
+        let info = describe(&model, &source, bytes);
+        // The message names the file and the reason once (the I/O error is
+        // folded into the text, not chained after it again).
+        write_html(path, &render_html(&evaluation, &model, &info))
+            .map_err(|e| anyhow!("cannot write the HTML report: {e}"))?;
+        ui.say(format!("wrote {}", path.display()));
+    }
     let mut out = std::io::stdout().lock();
     match args.format {
         EvalFormat::Text => write!(out, "{}", render_text(&evaluation))?,

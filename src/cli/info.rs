@@ -4,21 +4,14 @@ use std::io::Write;
 
 use anyhow::Result;
 use newsclf::info::describe;
-use newsclf::model::EMBEDDED_NAME;
 use newsclf::report::render_info;
 
 use super::args::{EvalFormat, InfoArgs};
-use super::load_model;
+use super::{load_model, model_source};
 
 pub fn run(args: InfoArgs) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
-    let (source, bytes) = match &args.model {
-        Some(p) => (
-            p.display().to_string(),
-            std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
-        ),
-        None => (EMBEDDED_NAME.to_string(), model.to_bytes().len() as u64),
-    };
+    let (source, bytes) = model_source(args.model.as_deref(), &model);
     let info = describe(&model, &source, bytes);
     let mut out = std::io::stdout().lock();
     match args.format {

@@ -126,6 +126,20 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// The name and file size of the model at `path` (or of the embedded one).
+fn model_source(path: Option<&Path>, model: &Model) -> (String, u64) {
+    match path {
+        Some(p) => (
+            p.display().to_string(),
+            std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
+        ),
+        None => (
+            newsclf::model::EMBEDDED_NAME.to_string(),
+            model.to_bytes().len() as u64,
+        ),
+    }
+}
+
 /// The model at `path`, or the embedded default model.
 fn load_model(path: Option<&Path>) -> newsclf::Result<Model> {
     match path {
