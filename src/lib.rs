@@ -29,6 +29,9 @@
 //! assert_eq!(prediction[0].best().label, "energy");
 //! let eval = evaluate(&model, &corpus);
 //! assert_eq!(eval.head("label").unwrap().accuracy, 1.0);
+//! // Why: the terms that pushed the text toward "energy".
+//! let why = newsclf::explain::explain(&model, "油价上涨", 3);
+//! assert!(why[0].toward.iter().any(|c| c.term.contains('油')));
 //! ```
 
 pub mod atomic_file;

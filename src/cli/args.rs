@@ -50,6 +50,7 @@ pub enum Command {
     /// Evaluate a model on a labeled CSV file.
     #[command(after_help = "Examples:\n  \
         newsclf eval --model models/my.model --data test.csv\n  \
+        newsclf eval --model models/my.model --data test.csv --report report.html\n  \
         newsclf eval --data data/news.csv --format json")]
     Eval(EvalArgs),
     /// Cross-validate training settings on a labeled CSV file.
