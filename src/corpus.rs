@@ -120,6 +120,11 @@ impl Rejects {
         self.entries.is_empty()
     }
 
+    /// Appends the entries of `later` (read after these).
+    pub fn extend(&mut self, later: Rejects) {
+        self.entries.extend(later.entries);
+    }
+
     /// One line per reason: `reason: N rows (lines 3, 9, …)`, listing at most
     /// `max_lines` line numbers per reason.
     pub fn summary(&self, max_lines: usize) -> Vec<String> {
@@ -414,47 +419,30 @@ impl LabeledCorpus {
 
     /// Parses CSV bytes; `source` names them in messages.
     pub fn from_bytes(source: &str, bytes: &[u8], spec: &CorpusSpec) -> Result<Self> {
-        if spec.label_cols.is_empty() {
-            return Err(Error::param("at least one label column is needed"));
-        }
-        let mut table = CsvTable::with_encoding(source, bytes, spec.encoding)?;
-        let mut columns = vec![table.column(&spec.text_col, "--text-col")?];
-        for label in &spec.label_cols {
-            if spec.label_cols.iter().filter(|l| *l == label).count() > 1 {
-                return Err(Error::param(format!(
-                    "label column '{label}' is given more than once"
-                )));
-            }
-            columns.push(table.column(label, "--label-col")?);
-        }
-        let mut corpus = LabeledCorpus {
-            source: source.to_string(),
-            sha256: hex_sha256(bytes),
-            texts: Vec::new(),
-            lines: Vec::new(),
-            heads: spec.label_cols.clone(),
-            labels: vec![Vec::new(); spec.label_cols.len()],
-            rows_read: 0,
-            rejects: Rejects::default(),
-        };
-        while let Some(row) = table.next_row(&columns) {
-            let row = row?;
-            corpus.rows_read += 1;
-            corpus.add_row(row);
-        }
-        if corpus.rows_read == 0 {
-            return Err(Error::input(format!(
-                "{source}: the file has a header but no data rows"
-            )));
-        }
-        if corpus.texts.is_empty() {
-            return Err(Error::input(format!(
-                "{source}: none of the {} rows can be used:\n  {}",
-                corpus.rows_read,
-                corpus.rejects.summary(10).join("\n  ")
-            )));
-        }
+        let mut chunks = CorpusChunks::new(source, bytes, spec)?;
+        let mut corpus = chunks.next_chunk(usize::MAX)?;
+        corpus.sha256 = hex_sha256(bytes);
+        corpus.check_usable()?;
         Ok(corpus)
+    }
+
+    /// An error when the file had no data rows, or none that can be used.
+    pub fn check_usable(&self) -> Result<()> {
+        if self.rows_read == 0 {
+            return Err(Error::input(format!(
+                "{}: the file has a header but no data rows",
+                self.source
+            )));
+        }
+        if self.texts.is_empty() {
+            return Err(Error::input(format!(
+                "{}: none of the {} rows can be used:\n  {}",
+                self.source,
+                self.rows_read,
+                self.rejects.summary(10).join("\n  ")
+            )));
+        }
+        Ok(())
     }
 
     fn add_row(&mut self, row: Row) {
@@ -506,43 +494,55 @@ impl LabeledCorpus {
     /// `sports`), one message each. They are kept as different classes:
     /// surrounding spaces are trimmed when reading, but case may be meaningful.
     pub fn case_clashes(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        for (h, name) in self.heads.iter().enumerate() {
-            let mut groups: BTreeMap<String, Vec<(&str, usize)>> = BTreeMap::new();
-            for (label, n) in self.class_counts(h) {
-                groups
-                    .entry(label.to_lowercase())
-                    .or_default()
-                    .push((label, n));
-            }
-            for group in groups.values().filter(|g| g.len() > 1) {
-                let list: Vec<String> = group
-                    .iter()
-                    .map(|(l, n)| format!("'{l}' ({n} rows)"))
-                    .collect();
-                out.push(format!(
-                    "column '{name}': labels {} differ only in case and are kept as different \
-                     classes; make them one spelling if they mean the same",
-                    list.join(" and ")
-                ));
-            }
-        }
-        out
+        let counts: Vec<BTreeMap<String, usize>> = (0..self.heads.len())
+            .map(|h| {
+                self.class_counts(h)
+                    .into_iter()
+                    .map(|(l, n)| (l.to_string(), n))
+                    .collect()
+            })
+            .collect();
+        case_clashes(&self.heads, &counts)
     }
 
-    /// For `--strict`: an error naming the first skipped row (or label), or
-    /// the first labels differing only in case.
-    pub fn ensure_clean(&self) -> Result<()> {
-        if let Some(first) = self.rejects.entries().first() {
-            return Err(Error::input(format!(
+    /// A corpus with the source and label columns of `self` and no rows.
+    pub(crate) fn clone_header(&self) -> LabeledCorpus {
+        Self::clone_header_of(&self.source, &self.heads)
+    }
+
+    /// A corpus of `source` with label columns `heads` and no rows.
+    pub(crate) fn clone_header_of(source: &str, heads: &[String]) -> LabeledCorpus {
+        LabeledCorpus {
+            source: source.to_string(),
+            sha256: String::new(),
+            texts: Vec::new(),
+            lines: Vec::new(),
+            heads: heads.to_vec(),
+            labels: vec![Vec::new(); heads.len()],
+            rows_read: 0,
+            rejects: Rejects::default(),
+        }
+    }
+
+    /// For `--strict`: an error naming the first skipped row (or label).
+    pub fn ensure_clean_rows(&self) -> Result<()> {
+        match self.rejects.entries().first() {
+            Some(first) => Err(Error::input(format!(
                 "{}:{}: {} (--strict stops at the first row that would be skipped; \
                  {} in all)",
                 self.source,
                 first.line,
                 first.reason,
                 self.rejects.entries().len()
-            )));
+            ))),
+            None => Ok(()),
         }
+    }
+
+    /// For `--strict`: an error naming the first skipped row (or label), or
+    /// the first labels differing only in case.
+    pub fn ensure_clean(&self) -> Result<()> {
+        self.ensure_clean_rows()?;
         if let Some(clash) = self.case_clashes().into_iter().next() {
             return Err(Error::input(format!("{}: {clash} (--strict)", self.source)));
         }
@@ -556,6 +556,91 @@ impl LabeledCorpus {
             *counts.entry(label.as_str()).or_insert(0) += 1;
         }
         counts
+    }
+}
+
+/// Labels that differ only in letter case, one message per group, from the
+/// label counts of each head.
+pub fn case_clashes(heads: &[String], counts: &[BTreeMap<String, usize>]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, counts) in heads.iter().zip(counts) {
+        let mut groups: BTreeMap<String, Vec<(&str, usize)>> = BTreeMap::new();
+        for (label, &n) in counts {
+            groups
+                .entry(label.to_lowercase())
+                .or_default()
+                .push((label, n));
+        }
+        for group in groups.values().filter(|g| g.len() > 1) {
+            let list: Vec<String> = group
+                .iter()
+                .map(|(l, n)| format!("'{l}' ({n} rows)"))
+                .collect();
+            out.push(format!(
+                "column '{name}': labels {} differ only in case and are kept as different \
+                 classes; make them one spelling if they mean the same",
+                list.join(" and ")
+            ));
+        }
+    }
+    out
+}
+
+/// A labeled CSV read a chunk of rows at a time, so that a file of any size
+/// can be evaluated in bounded memory.
+pub struct CorpusChunks<R: Read> {
+    source: String,
+    table: CsvTable<R>,
+    columns: Vec<usize>,
+    heads: Vec<String>,
+}
+
+impl<R: Read> CorpusChunks<R> {
+    /// Reads the header of `reader` and finds the columns of `spec`.
+    pub fn new(source: &str, reader: R, spec: &CorpusSpec) -> Result<Self> {
+        if spec.label_cols.is_empty() {
+            return Err(Error::param("at least one label column is needed"));
+        }
+        let table = CsvTable::with_encoding(source, reader, spec.encoding)?;
+        let mut columns = vec![table.column(&spec.text_col, "--text-col")?];
+        for label in &spec.label_cols {
+            if spec.label_cols.iter().filter(|l| *l == label).count() > 1 {
+                return Err(Error::param(format!(
+                    "label column '{label}' is given more than once"
+                )));
+            }
+            columns.push(table.column(label, "--label-col")?);
+        }
+        Ok(CorpusChunks {
+            source: source.to_string(),
+            table,
+            columns,
+            heads: spec.label_cols.clone(),
+        })
+    }
+
+    /// The next rows, at most `max_rows` of them read (kept or skipped);
+    /// an empty chunk (`rows_read == 0`) at the end of the file. Line numbers
+    /// and reasons of skipped rows are the file's. The chunk's `sha256` is empty.
+    pub fn next_chunk(&mut self, max_rows: usize) -> Result<LabeledCorpus> {
+        let mut corpus = LabeledCorpus {
+            source: self.source.clone(),
+            sha256: String::new(),
+            texts: Vec::new(),
+            lines: Vec::new(),
+            heads: self.heads.clone(),
+            labels: vec![Vec::new(); self.heads.len()],
+            rows_read: 0,
+            rejects: Rejects::default(),
+        };
+        while corpus.rows_read < max_rows {
+            let Some(row) = self.table.next_row(&self.columns) else {
+                break;
+            };
+            corpus.rows_read += 1;
+            corpus.add_row(row?);
+        }
+        Ok(corpus)
     }
 }
 

@@ -7,10 +7,9 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::corpus::{CorpusSpec, CsvTable, LabeledCorpus};
+use crate::corpus::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, Rejects};
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -147,6 +146,105 @@ pub fn evaluation_spec(
     })
 }
 
+/// Rows predicted together.
+const CHUNK: usize = 4096;
+
+/// Running totals of one head, row by row.
+struct HeadTally {
+    /// The head's index in the model.
+    model_head: usize,
+    /// The head's index in the data's label columns.
+    data_head: usize,
+    /// `(truth, predicted)` → rows.
+    pairs: BTreeMap<(String, String), u64>,
+    neg_log_sum: f64,
+    scored: usize,
+    /// The most confident mistakes so far (unordered, at most 2 × kept).
+    mistakes: Vec<Mistake>,
+}
+
+impl HeadTally {
+    fn add_chunk(&mut self, chunk: &LabeledCorpus, predictions: &[crate::model::Prediction<'_>]) {
+        for (i, p) in predictions.iter().enumerate() {
+            let Some(truth) = chunk.labels[self.data_head][i].as_deref() else {
+                continue;
+            };
+            let p = &p[self.model_head];
+            let best = p.best();
+            *self
+                .pairs
+                .entry((truth.to_string(), best.label.to_string()))
+                .or_insert(0) += 1;
+            let truth_p = p.ranked.iter().find(|s| s.label == truth);
+            if let Some(s) = truth_p {
+                self.neg_log_sum -= f64::from(s.probability).max(MIN_PROBABILITY).ln();
+                self.scored += 1;
+            }
+            if best.label != truth {
+                self.mistakes.push(Mistake {
+                    line: chunk.lines[i],
+                    text: chunk.texts[i].clone(),
+                    truth: truth.to_string(),
+                    predicted: best.label.to_string(),
+                    probability: best.probability,
+                    truth_probability: truth_p.map_or(0.0, |s| s.probability),
+                });
+                if self.mistakes.len() >= 2 * MISTAKES_KEPT {
+                    self.keep_most_confident();
+                }
+            }
+        }
+    }
+
+    /// Most confident first; ties by file order.
+    fn keep_most_confident(&mut self) {
+        self.mistakes.sort_by(|a, b| {
+            b.probability
+                .total_cmp(&a.probability)
+                .then(a.line.cmp(&b.line))
+        });
+        self.mistakes.truncate(MISTAKES_KEPT);
+    }
+
+    fn finish(mut self, known: &[String]) -> HeadEvaluation {
+        self.keep_most_confident();
+        let mut evaluation = score_counts(known, &self.pairs);
+        evaluation.log_loss = (self.scored > 0).then(|| self.neg_log_sum / self.scored as f64);
+        evaluation.mistakes = self.mistakes;
+        evaluation
+    }
+}
+
+/// One tally per model head that the data has a label column for.
+fn tallies(model: &Model, data_heads: &[String]) -> Vec<HeadTally> {
+    model
+        .heads()
+        .iter()
+        .enumerate()
+        .filter_map(|(m, head)| {
+            let h = data_heads.iter().position(|name| name == &head.name)?;
+            Some(HeadTally {
+                model_head: m,
+                data_head: h,
+                pairs: BTreeMap::new(),
+                neg_log_sum: 0.0,
+                scored: 0,
+                mistakes: Vec::new(),
+            })
+        })
+        .collect()
+}
+
+fn finish(model: &Model, tallies: Vec<HeadTally>) -> Vec<(String, HeadEvaluation)> {
+    tallies
+        .into_iter()
+        .map(|t| {
+            let head = &model.heads()[t.model_head];
+            (head.name.clone(), t.finish(&head.labels))
+        })
+        .collect()
+}
+
 /// Evaluates `model` on every head of `corpus` whose name the model has.
 pub fn evaluate(model: &Model, corpus: &LabeledCorpus) -> Evaluation {
     evaluate_with_progress(model, corpus, &|_| {})
@@ -159,60 +257,114 @@ pub fn evaluate_with_progress(
     corpus: &LabeledCorpus,
     progress: &(dyn Fn(usize) + Sync),
 ) -> Evaluation {
-    const PART: usize = 4096;
-    let mut predictions = Vec::with_capacity(corpus.len());
-    for part in corpus.texts.chunks(PART) {
-        predictions.extend(model.predict_batch(part));
-        progress(predictions.len());
-    }
-    let mut heads = Vec::new();
-    for (m, head) in model.heads().iter().enumerate() {
-        let Some(h) = corpus.heads.iter().position(|name| name == &head.name) else {
-            continue;
+    let mut tallies = tallies(model, &corpus.heads);
+    let mut done = 0;
+    for start in (0..corpus.len()).step_by(CHUNK) {
+        let end = (start + CHUNK).min(corpus.len());
+        let chunk = LabeledCorpus {
+            texts: corpus.texts[start..end].to_vec(),
+            lines: corpus.lines[start..end].to_vec(),
+            labels: corpus
+                .labels
+                .iter()
+                .map(|l| l[start..end].to_vec())
+                .collect(),
+            ..LabeledCorpus::clone_header(corpus)
         };
-        let mut pairs: Vec<(&str, &str)> = Vec::new();
-        let mut neg_log_sum = 0.0f64;
-        let mut scored = 0usize;
-        let mut mistakes = Vec::new();
-        for (i, (truth, p)) in corpus.labels[h].iter().zip(&predictions).enumerate() {
-            let Some(truth) = truth.as_deref() else {
-                continue;
-            };
-            let best = p[m].best();
-            pairs.push((truth, best.label));
-            let truth_p = p[m].ranked.iter().find(|s| s.label == truth);
-            if let Some(s) = truth_p {
-                neg_log_sum -= f64::from(s.probability).max(MIN_PROBABILITY).ln();
-                scored += 1;
-            }
-            if best.label != truth {
-                mistakes.push((i, best.probability, truth_p.map_or(0.0, |s| s.probability)));
-            }
+        let predictions = model.predict_batch(&chunk.texts);
+        for t in &mut tallies {
+            t.add_chunk(&chunk, &predictions);
         }
-        let mut evaluation = score(&head.labels, &pairs);
-        evaluation.log_loss = (scored > 0).then(|| neg_log_sum / scored as f64);
-        // Most confident first; ties by file order.
-        mistakes.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        evaluation.mistakes = mistakes
-            .into_iter()
-            .take(MISTAKES_KEPT)
-            .map(|(i, probability, truth_probability)| Mistake {
-                line: corpus.lines[i],
-                text: corpus.texts[i].clone(),
-                truth: corpus.labels[h][i].clone().unwrap_or_default(),
-                predicted: predictions[i][m].best().label.to_string(),
-                probability,
-                truth_probability,
-            })
-            .collect();
-        heads.push((head.name.clone(), evaluation));
+        done += chunk.len();
+        progress(done);
     }
     Evaluation {
         data: corpus.source.clone(),
         rows_read: corpus.rows_read,
         rows_skipped: corpus.rejects.rows_dropped(),
-        heads,
+        heads: finish(model, tallies),
     }
+}
+
+/// An evaluation of a whole file, read a chunk at a time.
+#[derive(Debug, Clone)]
+pub struct FileEvaluation {
+    /// The figures.
+    pub evaluation: Evaluation,
+    /// Every row skipped while reading, with its line and reason.
+    pub rejects: Rejects,
+    /// Labels of one column that differ only in case (see
+    /// [`LabeledCorpus::case_clashes`]).
+    pub case_clashes: Vec<String>,
+}
+
+/// Evaluates `model` on the labeled CSV at `path`, streaming: rows are read,
+/// predicted and counted a chunk at a time, so memory stays bounded whatever
+/// the file's size (only the most confident mistakes are kept). With
+/// `strict`, the first row that would be skipped is an error.
+pub fn evaluate_file(
+    model: &Model,
+    path: &Path,
+    spec: &CorpusSpec,
+    strict: bool,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<FileEvaluation> {
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let source = path.display().to_string();
+    let mut chunks = CorpusChunks::new(&source, file, spec)?;
+    let mut tallies = tallies(model, &spec.label_cols);
+    let mut rejects = Rejects::default();
+    let mut label_counts: Vec<BTreeMap<String, usize>> =
+        vec![BTreeMap::new(); spec.label_cols.len()];
+    let (mut rows_read, mut kept) = (0, 0);
+    loop {
+        let chunk = chunks.next_chunk(CHUNK)?;
+        if chunk.rows_read == 0 {
+            break;
+        }
+        if strict {
+            chunk.ensure_clean_rows()?;
+        }
+        rows_read += chunk.rows_read;
+        kept += chunk.len();
+        for (h, counts) in label_counts.iter_mut().enumerate() {
+            for label in chunk.labels[h].iter().flatten() {
+                *counts.entry(label.clone()).or_insert(0) += 1;
+            }
+        }
+        let predictions = model.predict_batch(&chunk.texts);
+        for t in &mut tallies {
+            t.add_chunk(&chunk, &predictions);
+        }
+        progress(kept);
+        rejects.extend(chunk.rejects);
+    }
+    let summary = LabeledCorpus {
+        rows_read,
+        rejects: rejects.clone(),
+        // Whether any row was kept is all `check_usable` needs of the texts.
+        texts: if kept > 0 {
+            vec![String::new()]
+        } else {
+            Vec::new()
+        },
+        ..LabeledCorpus::clone_header_of(&source, &spec.label_cols)
+    };
+    summary.check_usable()?;
+    let case_clashes = crate::corpus::case_clashes(&spec.label_cols, &label_counts);
+    if strict && let Some(clash) = case_clashes.first() {
+        return Err(Error::input(format!("{source}: {clash} (--strict)")));
+    }
+    Ok(FileEvaluation {
+        evaluation: Evaluation {
+            data: source,
+            rows_read,
+            rows_skipped: rejects.rows_dropped(),
+            heads: finish(model, tallies),
+        },
+        rejects,
+        case_clashes,
+    })
 }
 
 fn ratio(a: u64, b: u64) -> f64 {
@@ -221,11 +373,20 @@ fn ratio(a: u64, b: u64) -> f64 {
 
 /// Scores `(truth, predicted)` pairs against the model's `known` labels.
 pub fn score(known: &[String], pairs: &[(&str, &str)]) -> HeadEvaluation {
+    let mut counts: BTreeMap<(String, String), u64> = BTreeMap::new();
+    for &(t, p) in pairs {
+        *counts.entry((t.to_string(), p.to_string())).or_insert(0) += 1;
+    }
+    score_counts(known, &counts)
+}
+
+/// Scores `(truth, predicted)` → rows counts against the model's `known` labels.
+pub fn score_counts(known: &[String], counts: &BTreeMap<(String, String), u64>) -> HeadEvaluation {
     let mut labels: Vec<String> = known.to_vec();
     let mut unknown_labels: BTreeMap<String, u64> = BTreeMap::new();
-    for &(truth, _) in pairs {
+    for ((truth, _), &n) in counts {
         if !known.iter().any(|k| k == truth) {
-            *unknown_labels.entry(truth.to_string()).or_insert(0) += 1;
+            *unknown_labels.entry(truth.clone()).or_insert(0) += n;
         }
     }
     labels.extend(unknown_labels.keys().cloned());
@@ -236,14 +397,10 @@ pub fn score(known: &[String], pairs: &[(&str, &str)]) -> HeadEvaluation {
         .collect();
     let n = labels.len();
     let mut matrix = vec![vec![0u64; n]; n];
-    let counted: Vec<(usize, usize)> = pairs
-        .par_iter()
-        .map(|&(t, p)| (index[t], index[p]))
-        .collect();
-    for (t, p) in counted {
-        matrix[t][p] += 1;
+    for ((t, p), &count) in counts {
+        matrix[index[t.as_str()]][index[p.as_str()]] += count;
     }
-    let total = pairs.len() as u64;
+    let total: u64 = counts.values().sum();
     let correct: u64 = (0..n).map(|i| matrix[i][i]).sum();
     let mut per_class = BTreeMap::new();
     let mut f1_sum = 0.0;

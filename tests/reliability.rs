@@ -144,3 +144,37 @@ fn many_threads_predicting_at_once_match_the_serial_results() {
         }
     });
 }
+
+#[test]
+fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
+    // 6 copies of the project corpus: 4,860 rows, more than one chunk.
+    let dir = tempdir();
+    let text = std::fs::read_to_string(root().join("data/news.csv")).unwrap();
+    let (header, body) = text.split_once('\n').unwrap();
+    let mut big = format!("{header}\n");
+    for _ in 0..6 {
+        big.push_str(body);
+    }
+    big.push_str(",energy,neutral\n"); // one row to skip
+    let path = write(dir.path(), "big.csv", big);
+    let model = newsclf::Model::embedded_default().unwrap();
+    let spec = newsclf::corpus::CorpusSpec {
+        label_cols: vec!["topic".into(), "sentiment".into()],
+        ..Default::default()
+    };
+    let streamed = newsclf::evaluate::evaluate_file(&model, &path, &spec, false, &|_| {}).unwrap();
+    let corpus = newsclf::corpus::LabeledCorpus::read(&path, &spec).unwrap();
+    let in_memory = newsclf::evaluate::evaluate(&model, &corpus);
+    assert_eq!(streamed.evaluation, in_memory);
+    assert_eq!(streamed.rejects, corpus.rejects);
+    assert_eq!(streamed.evaluation.rows_read, 4861);
+    assert_eq!(streamed.evaluation.rows_skipped, 1);
+    assert_eq!(streamed.evaluation.heads[0].1.rows, 4860);
+    let strict = newsclf::evaluate::evaluate_file(&model, &path, &spec, true, &|_| {});
+    let last_line = corpus.rejects.entries()[0].line;
+    let message = strict.unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("big.csv:{last_line}: empty text")),
+        "{message}"
+    );
+}

@@ -3,8 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Result, anyhow};
-use newsclf::corpus::LabeledCorpus;
-use newsclf::evaluate::{evaluate_with_progress, evaluation_spec};
+use newsclf::evaluate::{FileEvaluation, evaluate_file, evaluation_spec};
 use newsclf::info::describe;
 use newsclf::report::render_text;
 use newsclf::report_html::{render_html, write_html};
@@ -29,23 +28,25 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
             ));
         }
     }
-    let corpus = LabeledCorpus::read(&args.data, &spec)?;
-    if args.reading.strict {
-        corpus.ensure_clean()?;
-    }
-    if !corpus.rejects.is_empty() {
+    // Streamed: a file of any size is evaluated in bounded memory.
+    let bar = ui.progress(None, "rows");
+    bar.set_message("evaluating");
+    let evaluated = evaluate_file(&model, &args.data, &spec, args.reading.strict, &|done| {
+        bar.set_position(done as u64)
+    });
+    bar.finish_and_clear();
+    let FileEvaluation {
+        evaluation,
+        rejects,
+        case_clashes,
+    } = evaluated?;
+    if !rejects.is_empty() {
         ui.say(format!(
             "read {}: {} rows, {} skipped",
-            corpus.source,
-            corpus.rows_read,
-            corpus.rejects.rows_dropped()
+            evaluation.data, evaluation.rows_read, evaluation.rows_skipped
         ));
     }
-    report_problems(&corpus, ui);
-    let bar = ui.progress(Some(corpus.len() as u64), "rows");
-    bar.set_message("evaluating");
-    let evaluation = evaluate_with_progress(&model, &corpus, &|done| bar.set_position(done as u64));
-    bar.finish_and_clear();
+    report_problems(&rejects, &case_clashes, ui);
     // The page first: a closed stdout (`| head`) must not cost the report.
     if let Some(path) = &args.report {
         let (source, bytes) = model_source(args.model.as_deref(), &model);

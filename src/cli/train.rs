@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use linfa::ParamGuard;
 use newsclf::classifier::ClassifierParams;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+use newsclf::corpus::{CorpusSpec, LabeledCorpus, Rejects};
 use newsclf::dense_logistic::DenseLogisticParams;
 use newsclf::features::FeatureConfig;
 use newsclf::linear::{LinearParams, Loss};
@@ -139,16 +139,16 @@ pub fn read_corpus(
         corpus.len(),
         corpus.rejects.rows_dropped()
     ));
-    report_problems(&corpus, ui);
+    report_problems(&corpus.rejects, &corpus.case_clashes(), ui);
     Ok(corpus)
 }
 
 /// Lists skipped rows by reason, and labels that differ only in case.
-pub fn report_problems(corpus: &LabeledCorpus, ui: Ui) {
-    for line in corpus.rejects.summary(20) {
+pub fn report_problems(rejects: &Rejects, case_clashes: &[String], ui: Ui) {
+    for line in rejects.summary(20) {
         ui.say(format!("  {line}"));
     }
-    for clash in corpus.case_clashes() {
+    for clash in case_clashes {
         ui.say(format!("  warning: {clash}"));
     }
 }
