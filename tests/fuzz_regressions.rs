@@ -5,7 +5,11 @@ use sha2::{Digest, Sha256};
 
 use crate::util::root;
 use newsclf::corpus::{CorpusSpec, LabeledCorpus};
-use newsclf::encoding::TextEncoding;
+
+/// The fuzz targets' shared checks and input decoding (it needs only newsclf).
+#[allow(dead_code)]
+#[path = "../fuzz/src/lib.rs"]
+mod fuzz_support;
 
 fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = root().join("fuzz/regressions").join(target);
@@ -25,30 +29,13 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
-/// As `fuzz/fuzz_targets/csv_reading.rs`: the first byte picks the columns and
-/// the encoding, the rest is the file.
-fn spec(selector: u8) -> CorpusSpec {
-    let (text, labels): (&str, &[&str]) = match selector % 3 {
-        0 => ("text", &["label"]),
-        1 => ("text", &["topic", "sentiment"]),
-        _ => ("正文", &["类别"]),
-    };
-    CorpusSpec {
-        text_col: text.into(),
-        label_cols: labels.iter().map(|s| s.to_string()).collect(),
-        encoding: match selector / 3 % 3 {
-            0 => TextEncoding::Utf8,
-            1 => TextEncoding::Gbk,
-            _ => TextEncoding::Gb18030,
-        },
-    }
-}
-
 #[test]
 fn csv_inputs_read_without_panicking_and_with_true_line_numbers() {
     for (name, data) in inputs("csv_reading") {
         let (&selector, bytes) = data.split_first().unwrap();
-        let Ok(corpus) = LabeledCorpus::from_bytes("fuzz.csv", bytes, &spec(selector)) else {
+        let Ok(corpus) =
+            LabeledCorpus::from_bytes("fuzz.csv", bytes, &fuzz_support::csv_spec(selector))
+        else {
             continue;
         };
         // Lines end at LF, CRLF or a lone CR.
