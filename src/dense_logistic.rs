@@ -15,6 +15,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::scoring::{add_weighted, predict_classes, score_matrix, softmax};
 use crate::sparse::{SparseMatrix, SparseRow};
 
 /// Bytes in the MB of [`DenseLogisticValidParams::max_dense_mb`].
@@ -201,17 +202,8 @@ impl DenseLogisticModel {
     /// Class scores `intercept + w · x` for one row, into `out` (length
     /// `n_classes`). Features at or past `n_features` are ignored.
     pub fn decision_row(&self, row: SparseRow<'_>, out: &mut [f32]) {
-        let k = self.n_classes;
         out.copy_from_slice(&self.intercepts);
-        for (&j, &v) in row.indices.iter().zip(row.values) {
-            let j = j as usize;
-            if j < self.n_features {
-                let w = &self.weights[j * k..(j + 1) * k];
-                for (o, &wc) in out.iter_mut().zip(w) {
-                    *o += wc * v;
-                }
-            }
-        }
+        add_weighted(row, &self.weights, self.n_features, out);
     }
 
     /// Class probabilities for one row (softmax of [`Self::decision_row`]),
@@ -224,39 +216,10 @@ impl DenseLogisticModel {
 
     /// Class probabilities for every row: `n_rows × n_classes`.
     pub fn predict_proba(&self, x: &SparseMatrix) -> Array2<f32> {
-        let mut out = Array2::zeros((x.n_rows(), self.n_classes));
-        for (i, mut line) in out.outer_iter_mut().enumerate() {
-            let slice = line
-                .as_slice_mut()
-                .expect("rows of a standard-layout array");
-            self.predict_proba_row(x.row(i), slice);
-        }
-        out
+        score_matrix(x, self.n_classes, |row, out| {
+            self.predict_proba_row(row, out)
+        })
     }
-}
-
-/// In-place softmax, shifted by the maximum so that no `exp` overflows.
-fn softmax(values: &mut [f32]) {
-    let max = values.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let mut sum = 0.0f32;
-    for v in values.iter_mut() {
-        *v = (*v - max).exp();
-        sum += *v;
-    }
-    for v in values.iter_mut() {
-        *v /= sum;
-    }
-}
-
-/// Index of the largest value; ties go to the lowest index.
-fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 /// Refuses a dense `rows × features` f64 matrix over `limit_mb`, before allocating it.
@@ -368,12 +331,7 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for DenseLogisticValidParams {
 impl PredictInplace<SparseMatrix, Array1<usize>> for DenseLogisticModel {
     /// The highest-scoring class of each row (ties: the lowest class).
     fn predict_inplace(&self, x: &SparseMatrix, y: &mut Array1<usize>) {
-        assert_eq!(x.n_rows(), y.len(), "one target per row");
-        let mut scores = vec![0.0f32; self.n_classes];
-        for (i, target) in y.iter_mut().enumerate() {
-            self.decision_row(x.row(i), &mut scores);
-            *target = argmax(&scores);
-        }
+        predict_classes(x, y, self.n_classes, |row, out| self.decision_row(row, out));
     }
 
     fn default_target(&self, x: &SparseMatrix) -> Array1<usize> {

@@ -55,6 +55,7 @@ pub mod normalize;
 pub mod report;
 pub mod report_html;
 mod rng;
+mod scoring;
 pub mod sections;
 pub mod segment;
 pub mod sparse;

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::scoring::{add_weighted, predict_classes, score_matrix};
 use crate::sparse::{SparseMatrix, SparseRow};
 use solver::{Prepared, solve_binary};
 
@@ -130,17 +131,8 @@ impl LinearModel {
     /// Raw decision scores of every binary model for one row, into `out`
     /// (length 1 for two classes, `n_classes` otherwise).
     pub fn decision_row(&self, row: SparseRow<'_>, out: &mut [f32]) {
-        let k = self.n_models();
         out.copy_from_slice(&self.intercepts);
-        for (&j, &v) in row.indices.iter().zip(row.values) {
-            let j = j as usize;
-            if j < self.n_features {
-                let w = &self.weights[j * k..(j + 1) * k];
-                for (o, &wm) in out.iter_mut().zip(w) {
-                    *o += wm * v;
-                }
-            }
-        }
+        add_weighted(row, &self.weights, self.n_features, out);
     }
 
     /// Class probabilities for one row, written into `out` (length `n_classes`).
@@ -161,25 +153,10 @@ impl LinearModel {
 
     /// Class probabilities for every row: `n_rows × n_classes`.
     pub fn predict_proba(&self, x: &SparseMatrix) -> Array2<f32> {
-        let mut out = Array2::zeros((x.n_rows(), self.n_classes));
-        for (i, mut line) in out.outer_iter_mut().enumerate() {
-            let slice = line
-                .as_slice_mut()
-                .expect("rows of a standard-layout array");
-            self.predict_proba_row(x.row(i), slice);
-        }
-        out
+        score_matrix(x, self.n_classes, |row, out| {
+            self.predict_proba_row(row, out)
+        })
     }
-}
-
-fn argmax(values: &[f32]) -> usize {
-    let mut best = 0;
-    for (i, &v) in values.iter().enumerate() {
-        if v > values[best] {
-            best = i;
-        }
-    }
-    best
 }
 
 impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
@@ -262,12 +239,9 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
 impl PredictInplace<SparseMatrix, Array1<usize>> for LinearModel {
     /// The most probable class of each row.
     fn predict_inplace(&self, x: &SparseMatrix, y: &mut Array1<usize>) {
-        assert_eq!(x.n_rows(), y.len(), "one target per row");
-        let mut probs = vec![0.0f32; self.n_classes];
-        for (i, target) in y.iter_mut().enumerate() {
-            self.predict_proba_row(x.row(i), &mut probs);
-            *target = argmax(&probs);
-        }
+        predict_classes(x, y, self.n_classes, |row, out| {
+            self.predict_proba_row(row, out)
+        });
     }
 
     fn default_target(&self, x: &SparseMatrix) -> Array1<usize> {
