@@ -67,6 +67,38 @@ impl Default for FeatureConfig {
 }
 
 impl FeatureConfig {
+    /// The settings in one line, for reports.
+    ///
+    /// ```
+    /// let line = newsclf::features::FeatureConfig::default().describe();
+    /// assert!(line.starts_with("word n-grams 1-2, character n-grams 1-2, min-df 2"));
+    /// ```
+    pub fn describe(&self) -> String {
+        let range = |r: Option<(usize, usize)>| match r {
+            Some((lo, hi)) if lo == hi => lo.to_string(),
+            Some((lo, hi)) => format!("{lo}-{hi}"),
+            None => "none".into(),
+        };
+        format!(
+            "word n-grams {}, character n-grams {}, min-df {}, max-df {}, max-features {}, {} TF, {}",
+            range(Some(self.word_ngrams)),
+            range(self.char_ngrams),
+            self.min_df,
+            self.max_df,
+            self.max_features.map_or("none".into(), |n| n.to_string()),
+            if self.sublinear_tf {
+                "sublinear"
+            } else {
+                "raw"
+            },
+            if self.l2_norm {
+                "L2 per block"
+            } else {
+                "not normalised"
+            }
+        )
+    }
+
     /// Checks the settings once, before any work.
     pub fn validate(&self) -> Result<()> {
         let check = |name: &str, (lo, hi): (usize, usize)| {

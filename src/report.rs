@@ -244,11 +244,6 @@ pub fn render_explanation(heads: &[HeadExplanation<'_>]) -> String {
 pub fn render_info(info: &ModelInfo) -> String {
     let mut out = String::new();
     let f = &info.features;
-    let range = |r: Option<(usize, usize)>| match r {
-        Some((lo, hi)) if lo == hi => lo.to_string(),
-        Some((lo, hi)) => format!("{lo}-{hi}"),
-        None => "none".into(),
-    };
     let lines = [
         (
             "model",
@@ -283,23 +278,7 @@ pub fn render_info(info: &ModelInfo) -> String {
                 }
             ),
         ),
-        (
-            "features",
-            format!(
-                "word n-grams {}, character n-grams {}, min-df {}, max-df {}, max-features {}, {} TF, {}",
-                range(Some(f.word_ngrams)),
-                range(f.char_ngrams),
-                f.min_df,
-                f.max_df,
-                f.max_features.map_or("none".into(), |n| n.to_string()),
-                if f.sublinear_tf { "sublinear" } else { "raw" },
-                if f.l2_norm {
-                    "L2 per block"
-                } else {
-                    "not normalised"
-                }
-            ),
-        ),
+        ("features", f.describe()),
         (
             "vocabulary",
             format!(

@@ -436,11 +436,6 @@ fn render_mistakes(out: &mut String, head: &str, e: &HeadEvaluation, model: &Mod
 
 fn render_settings(out: &mut String, info: &ModelInfo) {
     let f = &info.features;
-    let range = |r: Option<(usize, usize)>| match r {
-        Some((lo, hi)) if lo == hi => lo.to_string(),
-        Some((lo, hi)) => format!("{lo}-{hi}"),
-        None => "none".into(),
-    };
     let mut rows: Vec<(&str, String, bool)> = vec![
         (
             "model",
@@ -459,24 +454,7 @@ fn render_settings(out: &mut String, info: &ModelInfo) {
             ),
             false,
         ),
-        (
-            "features",
-            format!(
-                "word n-grams {}, character n-grams {}, min-df {}, max-df {}, max-features {}, {} TF, {}",
-                range(Some(f.word_ngrams)),
-                range(f.char_ngrams),
-                f.min_df,
-                f.max_df,
-                f.max_features.map_or("none".into(), |n| n.to_string()),
-                if f.sublinear_tf { "sublinear" } else { "raw" },
-                if f.l2_norm {
-                    "L2 per block"
-                } else {
-                    "not normalised"
-                }
-            ),
-            false,
-        ),
+        ("features", f.describe(), false),
         (
             "vocabulary",
             format!(
