@@ -15,7 +15,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scoring::{add_weighted, predict_classes, score_matrix, softmax};
+use crate::scoring::{add_weighted, check_targets, predict_classes, score_matrix, softmax};
 use crate::sparse::{SparseMatrix, SparseRow};
 
 /// Bytes in the MB of [`DenseLogisticValidParams::max_dense_mb`].
@@ -307,17 +307,7 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for DenseLogisticValidParams {
     ) -> Result<DenseLogisticModel, Error> {
         let x = &dataset.records;
         let y = &dataset.targets;
-        if x.n_rows() != y.len() {
-            return Err(linfa::Error::MismatchedShapes(x.n_rows(), y.len()).into());
-        }
-        let n_classes = y.iter().max().map_or(0, |&m| m + 1);
-        let mut counts = vec![0usize; n_classes];
-        y.iter().for_each(|&c| counts[c] += 1);
-        if n_classes < 2 || counts.contains(&0) {
-            return Err(Error::input(
-                "logistic regression needs at least two classes, each with at least one row",
-            ));
-        }
+        let n_classes = check_targets(x, y, "logistic regression")?.len();
         check_dense_budget(x.n_rows(), x.n_cols(), self.max_dense_mb)?;
         let dense = densify(x);
         let fitted = self

@@ -70,6 +70,31 @@ pub struct SegmentationInfo {
     pub stopwords: usize,
 }
 
+impl ModelInfo {
+    /// The segmentation (and normalisation) settings in one line.
+    pub fn segmentation_line(&self) -> String {
+        format!(
+            "jieba-rs, HMM {}, {} user words, {} stopwords{}",
+            if self.segmentation.hmm { "on" } else { "off" },
+            self.segmentation.user_words,
+            self.segmentation.stopwords,
+            if self.normalize.simplify {
+                "; traditional → simplified"
+            } else {
+                ""
+            }
+        )
+    }
+
+    /// The classifier settings in one line, with the tuning that chose them.
+    pub fn classifier_line(&self) -> String {
+        match self.tuned_over {
+            Some(n) => format!("{} (chosen by tune from {n} settings)", self.classifier),
+            None => self.classifier.clone(),
+        }
+    }
+}
+
 /// Describes `model`, read from `source` of `file_bytes` bytes.
 pub fn describe(model: &Model, source: &str, file_bytes: u64) -> ModelInfo {
     let p = model.provenance();

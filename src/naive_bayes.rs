@@ -12,7 +12,7 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scoring::{add_weighted, predict_classes, score_matrix, softmax};
+use crate::scoring::{add_weighted, check_targets, predict_classes, score_matrix, softmax};
 use crate::sparse::{SparseMatrix, SparseRow};
 
 /// Validated hyperparameters; build them with [`NaiveBayesParams`].
@@ -189,17 +189,8 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for NaiveBayesValidParams {
     ) -> Result<NaiveBayesModel, Error> {
         let x = &dataset.records;
         let y = &dataset.targets;
-        if x.n_rows() != y.len() {
-            return Err(linfa::Error::MismatchedShapes(x.n_rows(), y.len()).into());
-        }
-        let n_classes = y.iter().max().map_or(0, |&m| m + 1);
-        let mut class_rows = vec![0usize; n_classes];
-        y.iter().for_each(|&c| class_rows[c] += 1);
-        if n_classes < 2 || class_rows.contains(&0) {
-            return Err(Error::input(
-                "naive Bayes needs at least two classes, each with at least one row",
-            ));
-        }
+        let class_rows = check_targets(x, y, "naive Bayes")?;
+        let n_classes = class_rows.len();
         let n_features = x.n_cols();
         let mut counts = vec![0.0f64; n_features * n_classes];
         for (i, (row, &c)) in x.rows().zip(y).enumerate() {

@@ -264,20 +264,7 @@ pub fn render_info(info: &ModelInfo) -> String {
             ),
         ),
         ("data sha256", info.data_sha256.clone()),
-        (
-            "segmentation",
-            format!(
-                "jieba-rs, HMM {}, {} user words, {} stopwords{}",
-                if info.segmentation.hmm { "on" } else { "off" },
-                info.segmentation.user_words,
-                info.segmentation.stopwords,
-                if info.normalize.simplify {
-                    "; traditional → simplified"
-                } else {
-                    ""
-                }
-            ),
-        ),
+        ("segmentation", info.segmentation_line()),
         ("features", f.describe()),
         (
             "vocabulary",
@@ -286,13 +273,7 @@ pub fn render_info(info: &ModelInfo) -> String {
                 info.vocabulary.2, info.vocabulary.0, info.vocabulary.1
             ),
         ),
-        (
-            "classifier",
-            match info.tuned_over {
-                Some(n) => format!("{} (chosen by tune from {n} settings)", info.classifier),
-                None => info.classifier.clone(),
-            },
-        ),
+        ("classifier", info.classifier_line()),
     ];
     for (key, value) in lines {
         let _ = writeln!(out, "{}  {value}", pad(key, 12));

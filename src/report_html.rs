@@ -463,29 +463,8 @@ fn render_settings(out: &mut String, info: &ModelInfo) {
             ),
             false,
         ),
-        (
-            "classifier",
-            match info.tuned_over {
-                Some(n) => format!("{} (chosen by tune from {n} settings)", info.classifier),
-                None => info.classifier.clone(),
-            },
-            false,
-        ),
-        (
-            "segmentation",
-            format!(
-                "jieba-rs, HMM {}, {} user words, {} stopwords{}",
-                if info.segmentation.hmm { "on" } else { "off" },
-                info.segmentation.user_words,
-                info.segmentation.stopwords,
-                if info.normalize.simplify {
-                    "; traditional → simplified"
-                } else {
-                    ""
-                }
-            ),
-            false,
-        ),
+        ("classifier", info.classifier_line(), false),
+        ("segmentation", info.segmentation_line(), false),
     ];
     for h in &info.heads {
         let labels: Vec<String> = h.labels.iter().map(|(l, n)| format!("{l} {n}")).collect();

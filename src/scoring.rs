@@ -3,6 +3,7 @@
 
 use ndarray::{Array1, Array2};
 
+use crate::error::{Error, Result};
 use crate::sparse::{SparseMatrix, SparseRow};
 
 /// Adds `Σ_j v_j · table[j]` to `out`, where `table` is feature-major
@@ -74,4 +75,22 @@ pub(crate) fn predict_classes(
         score(x.row(i), &mut scores);
         *target = argmax(&scores);
     }
+}
+
+/// Checks a classifier's training targets against its rows: one target per
+/// row, labelled `0..n_classes`, at least two classes, each with a row.
+/// Returns the rows per class; `who` names the classifier in the message.
+pub(crate) fn check_targets(x: &SparseMatrix, y: &Array1<usize>, who: &str) -> Result<Vec<usize>> {
+    if x.n_rows() != y.len() {
+        return Err(linfa::Error::MismatchedShapes(x.n_rows(), y.len()).into());
+    }
+    let n_classes = y.iter().max().map_or(0, |&m| m + 1);
+    let mut rows = vec![0usize; n_classes];
+    y.iter().for_each(|&c| rows[c] += 1);
+    if n_classes < 2 || rows.contains(&0) {
+        return Err(Error::input(format!(
+            "{who} needs at least two classes, each with at least one row"
+        )));
+    }
+    Ok(rows)
 }

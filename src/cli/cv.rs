@@ -1,15 +1,13 @@
 //! `newsclf cv`.
 
-use std::io::Write;
-
 use anyhow::Result;
 use newsclf::Trainer;
 use newsclf::cross_validation::cross_validate;
 use newsclf::report::render_cv;
 
-use super::Ui;
-use super::args::{CvArgs, EvalFormat};
+use super::args::CvArgs;
 use super::train::{corpus_spec, read_corpus, train_config};
+use super::{Ui, print_report};
 
 pub fn run(args: CvArgs, ui: Ui) -> Result<()> {
     let trainer = Trainer::new(train_config(&args.settings)?);
@@ -25,14 +23,6 @@ pub fn run(args: CvArgs, ui: Ui) -> Result<()> {
     });
     bar.finish_and_clear();
     let report = report?;
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        EvalFormat::Text => write!(out, "{}", render_cv(&report))?,
-        EvalFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &report)?;
-            writeln!(out)?;
-        }
-    }
-    out.flush()?;
+    print_report(args.format, &report, render_cv)?;
     Ok(())
 }

@@ -1,16 +1,14 @@
 //! `newsclf eval`.
 
-use std::io::Write;
-
 use anyhow::{Result, anyhow};
 use newsclf::evaluate::{FileEvaluation, evaluate_file, evaluation_spec};
 use newsclf::info::describe;
 use newsclf::report::render_text;
 use newsclf::report_html::{render_html, write_html};
 
-use super::args::{EvalArgs, EvalFormat};
+use super::args::EvalArgs;
 use super::train::report_problems;
-use super::{Ui, load_model, model_source};
+use super::{Ui, load_model, model_source, print_report};
 
 pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
@@ -57,14 +55,6 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
             .map_err(|e| anyhow!("cannot write the HTML report: {e}"))?;
         ui.say(format!("wrote {}", path.display()));
     }
-    let mut out = std::io::stdout().lock();
-    match args.format {
-        EvalFormat::Text => write!(out, "{}", render_text(&evaluation))?,
-        EvalFormat::Json => {
-            serde_json::to_writer_pretty(&mut out, &evaluation)?;
-            writeln!(out)?;
-        }
-    }
-    out.flush()?;
+    print_report(args.format, &evaluation, render_text)?;
     Ok(())
 }

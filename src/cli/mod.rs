@@ -126,6 +126,25 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Writes a report on stdout: `value` as pretty JSON, or its text rendering.
+fn print_report<T: serde::Serialize>(
+    format: args::EvalFormat,
+    value: &T,
+    render: impl FnOnce(&T) -> String,
+) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match format {
+        args::EvalFormat::Text => write!(out, "{}", render(value))?,
+        args::EvalFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, value)?;
+            writeln!(out)?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// The name and file size of the model at `path` (or of the embedded one).
 fn model_source(path: Option<&Path>, model: &Model) -> (String, u64) {
     match path {

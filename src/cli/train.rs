@@ -31,16 +31,21 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let fitted = Trainer::new(config).fit_with_progress(&corpus, &spec.text_col, &stage);
     bar.finish_and_clear();
     let (model, report) = fitted?;
+    save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
+}
+
+/// Writes the model and prints what training made and how long each step took.
+pub fn save_and_summarize(
+    out: &Path,
+    ui: Ui,
+    model: &Model,
+    report: &TrainReport,
+    (started, read_time): (Instant, Duration),
+) -> Result<()> {
     let clock = Instant::now();
-    model.save(&args.out)?;
+    model.save(out)?;
     let write_time = clock.elapsed();
-    summarize(
-        &args.out,
-        ui,
-        &model,
-        &report,
-        (started, read_time, write_time),
-    );
+    summarize(out, ui, model, report, (started, read_time, write_time));
     Ok(())
 }
 
@@ -154,7 +159,7 @@ pub fn report_problems(rejects: &Rejects, case_clashes: &[String], ui: Ui) {
 }
 
 /// Prints what training made and how long each step took.
-pub fn summarize(
+fn summarize(
     out: &Path,
     ui: Ui,
     model: &Model,

@@ -1,15 +1,14 @@
 //! `newsclf tune`.
 
-use std::io::Write;
 use std::time::Instant;
 
 use anyhow::Result;
 use newsclf::report::render_tuning;
 use newsclf::tuning::{Grid, tune};
 
-use super::Ui;
-use super::args::{EvalFormat, TuneArgs};
-use super::train::{corpus_spec, loss, read_corpus, summarize, train_config};
+use super::args::TuneArgs;
+use super::train::{corpus_spec, loss, read_corpus, save_and_summarize, train_config};
+use super::{Ui, print_report};
 
 pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
@@ -37,17 +36,7 @@ pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
     );
     bar.finish_and_clear();
     let tuned = tuned?;
-    {
-        let mut out = std::io::stdout().lock();
-        match args.format {
-            EvalFormat::Text => write!(out, "{}", render_tuning(&tuned.record))?,
-            EvalFormat::Json => {
-                serde_json::to_writer_pretty(&mut out, &tuned.record)?;
-                writeln!(out)?;
-            }
-        }
-        out.flush()?;
-    }
+    print_report(args.format, &tuned.record, render_tuning)?;
     ui.say(format!(
         "training the best settings on all {} rows: {}",
         corpus.len(),
@@ -57,15 +46,5 @@ pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
     let fitted = tuned.fit(&corpus, &spec.text_col, &|s| bar.set_message(s.to_string()));
     bar.finish_and_clear();
     let (model, report) = fitted?;
-    let clock = Instant::now();
-    model.save(&args.out)?;
-    let write_time = clock.elapsed();
-    summarize(
-        &args.out,
-        ui,
-        &model,
-        &report,
-        (started, read_time, write_time),
-    );
-    Ok(())
+    save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
 }

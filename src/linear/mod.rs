@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scoring::{add_weighted, predict_classes, score_matrix};
+use crate::scoring::{add_weighted, check_targets, predict_classes, score_matrix};
 use crate::sparse::{SparseMatrix, SparseRow};
 use solver::{Prepared, solve_binary};
 
@@ -169,17 +169,7 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
     ) -> Result<LinearModel, Error> {
         let x = &dataset.records;
         let y = &dataset.targets;
-        if x.n_rows() != y.len() {
-            return Err(linfa::Error::MismatchedShapes(x.n_rows(), y.len()).into());
-        }
-        let n_classes = y.iter().max().map_or(0, |&m| m + 1);
-        let mut counts = vec![0usize; n_classes];
-        y.iter().for_each(|&c| counts[c] += 1);
-        if n_classes < 2 || counts.contains(&0) {
-            return Err(Error::param(
-                "a classifier needs at least two classes, each with at least one row",
-            ));
-        }
+        let n_classes = check_targets(x, y, "a classifier")?.len();
         let data = Prepared::new(x, self.bias);
         let n_models = if n_classes == 2 { 1 } else { n_classes };
         let stride = x.n_rows().div_ceil(CALIBRATION_ROWS).max(1);
