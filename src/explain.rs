@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use crate::features::TermKind;
 use crate::model::{Model, Scored};
+use crate::sparse::SparseRow;
 
 /// One term's contribution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -52,8 +53,13 @@ pub struct HeadExplanation<'m> {
 /// assert!(topic.toward[0].contribution > 0.0);
 /// ```
 pub fn explain<'m>(model: &'m Model, text: &str, top: usize) -> Vec<HeadExplanation<'m>> {
+    // Segment and featurize once; predict from the same features.
     let features = model.featurize(text);
-    let prediction = model.predict(text);
+    let (indices, values): (Vec<u32>, Vec<f32>) = features.iter().copied().unzip();
+    let prediction = model.predict_row(SparseRow {
+        indices: &indices,
+        values: &values,
+    });
     model
         .heads()
         .iter()
