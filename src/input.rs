@@ -18,6 +18,8 @@ pub struct Document {
     pub id: u64,
     /// The article title (for page sections).
     pub title: Option<String>,
+    /// The article's sub-headings (for page sections).
+    pub subheadings: Vec<String>,
     /// The text.
     pub text: String,
 }
@@ -113,7 +115,8 @@ pub fn read(
                 Ok(Item::Doc(Document {
                     id: i as u64 + 1,
                     text: s.text(),
-                    title: Some(s.title),
+                    title: Some(s.title.clone()),
+                    subheadings: s.subheadings,
                 }))
             })
             .collect();
@@ -138,6 +141,7 @@ pub fn read(
                     Item::Doc(Document {
                         id,
                         title: None,
+                        subheadings: Vec::new(),
                         text,
                     })
                 })
@@ -153,6 +157,7 @@ pub fn read(
                         Ok(mut f) if !f[0].is_empty() => Item::Doc(Document {
                             id: row.line,
                             title: None,
+                            subheadings: Vec::new(),
                             text: f.swap_remove(0),
                         }),
                         Ok(_) => Item::Skipped {
@@ -234,6 +239,7 @@ impl Iterator for Lines {
                     return Some(Ok(Item::Doc(Document {
                         id: self.line,
                         title: None,
+                        subheadings: Vec::new(),
                         text: text.trim().to_string(),
                     })));
                 }

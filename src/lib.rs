@@ -52,6 +52,7 @@ pub mod model;
 pub mod model_file;
 pub mod naive_bayes;
 pub mod normalize;
+pub mod recipe;
 pub mod report;
 pub mod report_html;
 mod rng;

@@ -149,14 +149,29 @@ impl Model {
         Model { data, segmenter }
     }
 
+    /// Decodes a model while jieba's dictionary loads on another thread: the
+    /// two take about as long, so a cold start costs one of them, not both.
+    fn decode_with(decode: impl FnOnce() -> Result<ModelData>) -> Result<Self> {
+        std::thread::scope(|scope| {
+            let jieba = scope.spawn(jieba_rs::Jieba::new);
+            let data = decode();
+            let jieba = jieba
+                .join()
+                .unwrap_or_else(|e| std::panic::resume_unwind(e));
+            let data = data?;
+            let segmenter = Segmenter::with_base(jieba, &data.segmenter);
+            Ok(Model { data, segmenter })
+        })
+    }
+
     /// Loads a model file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        model_file::load(path.as_ref()).map(Self::from_data)
+        Self::decode_with(|| model_file::load(path.as_ref()))
     }
 
     /// Loads a model from the bytes of a model file; `source` names it in messages.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
-        model_file::decode(bytes, source).map(Self::from_data)
+        Self::decode_with(|| model_file::decode(bytes, source))
     }
 
     /// The default model shipped in `models/default.model`, compiled into the crate.

@@ -73,7 +73,12 @@ pub struct Segmenter {
 impl Segmenter {
     /// Builds jieba's default dictionary plus the configured user words.
     pub fn new(config: &SegmenterConfig) -> Self {
-        let mut jieba = Jieba::new();
+        Self::with_base(Jieba::new(), config)
+    }
+
+    /// Adds the configured user words to `jieba`, a freshly built default
+    /// dictionary (built by the caller, e.g. while a model file decodes).
+    pub fn with_base(mut jieba: Jieba, config: &SegmenterConfig) -> Self {
         for w in &config.user_words {
             // Capped so that jieba's running total of frequencies cannot overflow.
             let freq = w.freq.map(|f| f.min(MAX_USER_FREQ) as usize);

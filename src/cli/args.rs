@@ -133,9 +133,8 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct TrainArgs {
-    /// Labeled CSV file (UTF-8, with a header line).
-    #[arg(long, value_name = "FILE.csv")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: TrainingData,
     /// Where to write the model file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -147,9 +146,8 @@ pub struct TrainArgs {
 
 #[derive(Debug, Args)]
 pub struct CvArgs {
-    /// Labeled CSV file (UTF-8, with a header line).
-    #[arg(long, value_name = "FILE.csv")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: TrainingData,
     /// Number of folds (stratified by the first label column).
     #[arg(long, default_value_t = 5, value_name = "K")]
     pub folds: usize,
@@ -167,9 +165,8 @@ pub struct CvArgs {
 
 #[derive(Debug, Args)]
 pub struct TuneArgs {
-    /// Labeled CSV file (UTF-8, with a header line).
-    #[arg(long, value_name = "FILE.csv")]
-    pub data: PathBuf,
+    #[command(flatten)]
+    pub data: TrainingData,
     /// Where to write the model trained with the best settings.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
@@ -230,6 +227,20 @@ pub struct InputArgs {
     /// labels that differ only in case), instead of skipping and reporting it.
     #[arg(long)]
     pub strict: bool,
+}
+
+/// Where training rows come from: one labeled CSV, or a recipe of several.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct TrainingData {
+    /// Labeled CSV file (UTF-8, with a header line).
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: Option<PathBuf>,
+    /// A recipe: several labeled CSV files with their labels mapped onto one
+    /// label set per head (see data/default_model.recipe). Replaces --data and
+    /// --label-col.
+    #[arg(long, value_name = "FILE")]
+    pub recipe: Option<PathBuf>,
 }
 
 /// Everything that decides how a model is trained (shared by train, cv and tune).

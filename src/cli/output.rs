@@ -76,6 +76,7 @@ impl Renderer {
                 let line = DocJson {
                     id: doc.id,
                     title: doc.title.as_deref(),
+                    subheadings: doc.title.is_some().then_some(&doc.subheadings[..]),
                     predictions: HeadsJson(prediction, self.top_k),
                 };
                 serde_json::to_writer(&mut *out, &line)?;
@@ -142,6 +143,8 @@ struct DocJson<'a> {
     id: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    subheadings: Option<&'a [String]>,
     predictions: HeadsJson<'a>,
 }
 

@@ -12,12 +12,15 @@ use newsclf::features::FeatureConfig;
 use newsclf::linear::{LinearParams, Loss};
 use newsclf::naive_bayes::NaiveBayesParams;
 use newsclf::normalize::NormalizeConfig;
+use newsclf::recipe::Recipe;
 use newsclf::segment::{SegmenterConfig, read_stopwords, read_user_dict};
 use newsclf::trainer::TrainReport;
 use newsclf::{Model, TrainConfig, Trainer};
 
 use super::Ui;
-use super::args::{ClassifierArgs, InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs};
+use super::args::{
+    ClassifierArgs, InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, TrainingData,
+};
 
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
@@ -125,26 +128,71 @@ pub fn corpus_spec(args: &SettingsArgs, input: &InputArgs) -> CorpusSpec {
     }
 }
 
-/// Reads the labeled CSV and reports what was read and skipped; under
-/// `--strict`, anything skipped is an error.
+/// Reads the labeled CSV (or the recipe's sources) and reports what was read
+/// and skipped; under `--strict`, anything skipped is an error.
 pub fn read_corpus(
-    path: &Path,
+    data: &TrainingData,
     spec: &CorpusSpec,
     input: &InputArgs,
     ui: Ui,
 ) -> Result<LabeledCorpus> {
-    let corpus = LabeledCorpus::read(path, spec)?;
-    if input.strict {
-        corpus.ensure_clean()?;
+    let Some(recipe) = &data.recipe else {
+        let path = data
+            .data
+            .as_deref()
+            .expect("clap requires --data or --recipe");
+        let corpus = LabeledCorpus::read(path, spec)?;
+        if input.strict {
+            corpus.ensure_clean()?;
+        }
+        ui.say(format!(
+            "read {}: {} rows, {} used, {} skipped",
+            corpus.source,
+            corpus.rows_read,
+            corpus.len(),
+            corpus.rejects.rows_dropped()
+        ));
+        report_problems(&corpus.rejects, &corpus.case_clashes(), ui);
+        return Ok(corpus);
+    };
+    let built = Recipe::read(recipe)?.build(&spec.text_col, spec.encoding)?;
+    for source in &built.sources {
+        if input.strict && !source.rejects.is_empty() {
+            let first = &source.rejects.entries()[0];
+            anyhow::bail!(
+                "{}:{}: {} (--strict stops at the first row that would be skipped)",
+                source.source,
+                first.line,
+                first.reason
+            );
+        }
+        let left_out: usize = source.left_out.values().sum();
+        ui.say(format!(
+            "read {}: {} rows, {} used, {} left out by the recipe, {} skipped",
+            source.source,
+            source.rows_read,
+            source.rows_used,
+            left_out,
+            source.rejects.rows_dropped()
+        ));
+        if left_out > 0 {
+            let list: Vec<String> = source
+                .left_out
+                .iter()
+                .map(|(label, n)| format!("{label} {n}"))
+                .collect();
+            ui.say(format!("  left out: {}", list.join(", ")));
+        }
+        report_problems(&source.rejects, &[], ui);
     }
+    let corpus = built.corpus;
     ui.say(format!(
-        "read {}: {} rows, {} used, {} skipped",
+        "recipe {}: {} rows from {} sources",
         corpus.source,
-        corpus.rows_read,
         corpus.len(),
-        corpus.rejects.rows_dropped()
+        built.sources.len()
     ));
-    report_problems(&corpus.rejects, &corpus.case_clashes(), ui);
+    report_problems(&Rejects::default(), &corpus.case_clashes(), ui);
     Ok(corpus)
 }
 

@@ -1,0 +1,231 @@
+"""The default model's accuracy on every held-out split it did not train on, beside peers.
+
+usage: default_model.py NEWSCLF RECIPE OUT_DIR [--prev-model FILE]
+
+Reads the recipe (data/default_model.recipe) for the label mapping, writes each held-out
+split mapped onto the default labels to OUT_DIR, and scores, on the same rows:
+- newsclf's default model (built into NEWSCLF);
+- peer: Python jieba + scikit-learn (word 1-2 + char 1-2 TF-IDF, LinearSVC) trained on
+  exactly the rows the recipe gives the default model;
+- optionally the previous default model (--prev-model), for the before/after picture.
+
+Topic splits: thucnews_titles/test, toutiao_titles/test, finnl/dev (rows whose source label
+the recipe leaves out are not scored). Tone: finnsp/dev, whose labels are `negative` /
+`non_negative` (no negative information about the entities): a prediction counts as right
+when `negative` is predicted exactly for the negative rows (neutral or positive for the
+others). Also the cold start of `newsclf predict "…"` from another directory against the
+peer's (Python start, load the pickled pipeline, classify one text).
+
+Prints a markdown table and writes OUT_DIR/default_model.json.
+"""
+
+import csv
+import json
+import os
+import pickle
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import accuracy_score, f1_score, recall_score
+from sklearn.pipeline import FeatureUnion, make_pipeline
+from sklearn.svm import LinearSVC
+
+from common import init_jieba, segment
+
+HELD_OUT = [
+    ("thucnews_titles", "test.csv", "topic"),
+    ("toutiao_titles", "test.csv", "topic"),
+    ("finnl", "dev.csv", "topic"),
+    ("finnsp", "dev.csv", "sentiment"),
+]
+
+
+def read_recipe(path):
+    """{(source file, column, head): {from: to or None}}, and the files in order."""
+    rules = defaultdict(dict)
+    with open(path, encoding="utf-8", newline="") as f:
+        lines = [line for line in f if not line.startswith("#")]
+    for row in csv.DictReader(lines):
+        key = (row["source"], row["column"], row["head"])
+        rules[key][row["from"]] = row["to"] or None
+    return rules
+
+
+def map_label(rules, label):
+    if "*" in rules:
+        return label
+    return rules[label]
+
+
+def recipe_rows(recipe_path, rules):
+    """(text, topic or None, sentiment or None) for every row the recipe trains on."""
+    base = Path(recipe_path).parent
+    by_source = defaultdict(list)
+    for (source, column, head), mapping in rules.items():
+        by_source[source].append((column, head, mapping))
+    rows = []
+    for source, heads in by_source.items():
+        with open(base / source, encoding="utf-8", newline="") as f:
+            for r in csv.DictReader(f):
+                labels = {"topic": None, "sentiment": None}
+                for column, head, mapping in heads:
+                    if r[column]:
+                        labels[head] = map_label(mapping, r[column].strip())
+                if r["text"] and any(labels.values()):
+                    rows.append((r["text"], labels["topic"], labels["sentiment"]))
+    return rows
+
+
+def held_out(data_dir, rules, out_dir):
+    """Each held-out split mapped onto the default labels: (name, path, head, texts, labels)."""
+    splits = []
+    for name, split, head in HELD_OUT:
+        path = Path(data_dir) / name / split
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        if head == "topic":
+            source = f"../../shared/data/{name}/train.csv"
+            mapping = rules[(source, "label", "topic")]
+            rows = [(r["text"], mapping.get(r["label"])) for r in rows]
+            rows = [(t, label) for t, label in rows if label]
+        else:
+            rows = [(r["text"], r["label"]) for r in rows]
+        mapped = Path(out_dir) / f"{name}_{Path(split).stem}_mapped.csv"
+        with open(mapped, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["text", head])
+            w.writerows(rows)
+        splits.append((f"{name}/{split}", mapped, head, [t for t, _ in rows], [y for _, y in rows]))
+    return splits
+
+
+def tone_binary(labels):
+    return ["negative" if y == "negative" else "non_negative" for y in labels]
+
+
+def score(head, truth, predicted):
+    if head == "sentiment":
+        predicted = tone_binary(predicted)
+    labels = sorted(set(truth))
+    recalls = recall_score(truth, predicted, labels=labels, average=None, zero_division=0)
+    return {
+        "rows": len(truth),
+        "accuracy": accuracy_score(truth, predicted),
+        "macro_f1": f1_score(truth, predicted, average="macro", zero_division=0),
+        "recall": {label: float(r) for label, r in zip(labels, recalls)},
+    }
+
+
+def newsclf_predict(binary, model, path, head):
+    cmd = [binary, "predict", "--quiet", "--input", str(path), "--format", "csv", "--top-k", "1"]
+    if model:
+        cmd += ["--model", model]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [r[head] for r in csv.DictReader(out.splitlines())]
+
+
+class Peer:
+    """jieba + scikit-learn TF-IDF (words 1-2 and characters 1-2) + LinearSVC per head."""
+
+    def __init__(self, rows):
+        docs = segment([t for t, _, _ in rows])
+        self.heads = {}
+        for h, head in ((1, "topic"), (2, "sentiment")):
+            pairs = [(d, r[h]) for d, r in zip(docs, rows) if r[h]]
+            features = FeatureUnion([
+                ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
+                                          token_pattern=r"(?u)\S+")),
+                ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 2),
+                                          sublinear_tf=True, min_df=2)),
+            ])
+            pipeline = make_pipeline(features, LinearSVC(C=0.5))
+            pipeline.fit([d for d, _ in pairs], [y for _, y in pairs])
+            self.heads[head] = pipeline
+
+    def predict(self, texts, head):
+        return list(self.heads[head].predict(segment(texts)))
+
+
+PEER_COLD_START = """
+import pickle, sys
+sys.path.insert(0, {bench!r})
+from common import init_jieba, segment
+init_jieba()
+peer = pickle.load(open({path!r}, "rb"))
+print(peer.heads["topic"].predict(segment(["一句话"]))[0])
+"""
+
+
+def median_wall(cmd, cwd, runs=7):
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, check=True, capture_output=True)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def main(binary, recipe_path, out_dir, prev_model=None):
+    binary = str(Path(binary).resolve())
+    rules = read_recipe(recipe_path)
+    data_dir = Path(recipe_path).parent / "../../shared/data"
+    splits = held_out(data_dir, rules, out_dir)
+    init_jieba()
+    clock = time.perf_counter()
+    peer = Peer(recipe_rows(recipe_path, rules))
+    peer_train_s = time.perf_counter() - clock
+    systems = [("newsclf default", None), ("peer jieba+sklearn", "peer")]
+    if prev_model:
+        systems.append(("previous default", prev_model))
+    results = {}
+    for split, path, head, texts, truth in splits:
+        for system, model in systems:
+            if model == "peer":
+                predicted = peer.predict(texts, head)
+            else:
+                predicted = newsclf_predict(binary, model, path, head)
+            results.setdefault(split, {})[system] = score(head, truth, predicted)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pickled = Path(tmp) / "peer.pkl"
+        pickled.write_bytes(pickle.dumps(peer))
+        bench = str(Path(__file__).parent.resolve())
+        script = PEER_COLD_START.format(bench=bench, path=str(pickled))
+        cold = {
+            "newsclf default": median_wall([binary, "predict", "一句话"], tmp),
+            "peer jieba+sklearn": median_wall([sys.executable, "-c", script], tmp, runs=3),
+        }
+
+    print("| held-out split | rows | system | accuracy | macro-F1 | recall per class |")
+    print("|---|---:|---|---:|---:|---|")
+    for split, by_system in results.items():
+        for system, r in by_system.items():
+            recalls = " ".join(f"{k} {v:.2f}" for k, v in r["recall"].items())
+            print(f"| {split} | {r['rows']:,} | {system} | {r['accuracy']:.4f} | "
+                  f"{r['macro_f1']:.4f} | {recalls} |")
+    print()
+    print("| cold start (`predict \"一句话\"` from another directory), median wall | seconds |")
+    print("|---|---:|")
+    for system, s in cold.items():
+        print(f"| {system} | {s:.3f} |")
+    print(f"\npeer training time on the recipe's rows: {peer_train_s:.1f} s")
+    with open(Path(out_dir) / "default_model.json", "w", encoding="utf-8") as f:
+        json.dump({"results": results, "cold_start_s": cold, "peer_train_s": peer_train_s},
+                  f, indent=1, ensure_ascii=False)
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    prev = None
+    if "--prev-model" in args:
+        i = args.index("--prev-model")
+        prev = args[i + 1]
+        del args[i:i + 2]
+    os.makedirs(args[2], exist_ok=True)
+    main(*args, prev_model=prev)
