@@ -7,16 +7,24 @@
 //! labels maps onto that head's labels:
 //!
 //! ```text
-//! source,column,head,from,to
+//! source,column,head,from,to,repeat,unless
 //! news.csv,topic,topic,*,*
 //! ../../shared/data/toutiao_titles/train.csv,label,topic,world,diplomacy
 //! ../../shared/data/toutiao_titles/train.csv,label,topic,story,
+//! ../../shared/data/toutiao_titles/train.csv,label,topic,finance,economy,,energy_terms.txt
+//! ../../shared/data/finnl/train.csv,label,topic,energy,energy,2
 //! ```
 //!
 //! - `source` is relative to the recipe's folder; `column` is a label column
 //!   of that file; `head` is the model head it trains.
 //! - `from` → `to` maps one source label; `*,*` keeps every label as it is;
 //!   an empty `to` leaves that label out (its rows do not train the head).
+//! - `repeat` (optional, default 1): each row the rule maps counts that many
+//!   times for that head (a class weight for a class that public data has
+//!   too little of); the copies train no other head.
+//! - `unless` (optional): a file of terms, one per line, beside the recipe; a
+//!   row whose text contains one of them is left out of that rule (for source
+//!   labels that mix in another class, such as finance news about oil).
 //! - Every label a column holds must be mapped or left out explicitly: an
 //!   unmapped label stops the build, so nothing is forced into a class or
 //!   dropped by accident. Lines starting with `#` are comments.
@@ -46,6 +54,10 @@ pub struct Rule {
     pub from: String,
     /// The head label; `*` keeps the source label; `None` leaves it out.
     pub to: Option<String>,
+    /// How many times each mapped row counts for the head.
+    pub repeat: usize,
+    /// Terms that leave a row out of this rule, read from the `unless` file.
+    pub unless: Vec<String>,
 }
 
 /// A parsed recipe file.
@@ -82,7 +94,10 @@ pub struct RecipeCorpus {
     pub sources: Vec<SourceReport>,
 }
 
-const HEADER: [&str; 5] = ["source", "column", "head", "from", "to"];
+const HEADER: [&str; 7] = ["source", "column", "head", "from", "to", "repeat", "unless"];
+
+/// The largest `repeat` a rule may ask for.
+const MAX_REPEAT: usize = 100;
 
 impl Recipe {
     /// Reads and checks a recipe file.
@@ -101,7 +116,8 @@ impl Recipe {
             .headers()
             .map_err(|e| Error::input(format!("{name}: {e}")))?
             .clone();
-        if header.iter().map(str::trim).ne(HEADER) {
+        let names: Vec<&str> = header.iter().map(str::trim).collect();
+        if names != HEADER && names != HEADER[..5] {
             return Err(Error::input(format!(
                 "{name}:1: a recipe's header is `{}` (found `{}`)",
                 HEADER.join(","),
@@ -112,14 +128,14 @@ impl Recipe {
         for record in reader.records() {
             let record = record.map_err(|e| Error::input(format!("{name}: {e}")))?;
             let line = record.position().map_or(0, |p| p.line());
-            if record.len() != HEADER.len() {
+            if !(5..=HEADER.len()).contains(&record.len()) {
                 return Err(Error::input(format!(
-                    "{name}:{line}: {} fields where a rule has 5 ({})",
+                    "{name}:{line}: {} fields where a rule has 5 to 7 ({})",
                     record.len(),
                     HEADER.join(",")
                 )));
             }
-            let field = |i: usize| record[i].trim().to_string();
+            let field = |i: usize| record.get(i).unwrap_or("").trim().to_string();
             let (source, column, head, from, to) =
                 (field(0), field(1), field(2), field(3), field(4));
             if [&source, &column, &head, &from]
@@ -156,6 +172,22 @@ impl Recipe {
                     earlier.column, earlier.line
                 )));
             }
+            let repeat = match field(5).as_str() {
+                "" => 1,
+                r => r
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| (1..=MAX_REPEAT).contains(n))
+                    .ok_or_else(|| {
+                        Error::input(format!(
+                            "{name}:{line}: repeat '{r}' is not a whole number from 1 to {MAX_REPEAT}"
+                        ))
+                    })?,
+            };
+            let unless = match field(6).as_str() {
+                "" => Vec::new(),
+                file => read_terms(&path.parent().unwrap_or(Path::new("")).join(file))?,
+            };
             rules.push(Rule {
                 line,
                 source,
@@ -163,6 +195,8 @@ impl Recipe {
                 head,
                 from,
                 to: Some(to).filter(|t| !t.is_empty()),
+                repeat,
+                unless,
             });
         }
         if rules.is_empty() {
@@ -245,22 +279,29 @@ impl Recipe {
             for (i, text) in corpus.texts.into_iter().enumerate() {
                 let row: Vec<Option<&str>> =
                     corpus.labels.iter().map(|col| col[i].as_deref()).collect();
-                let labels = mapping.apply(&row);
-                if labels.iter().all(Option::is_none) {
-                    let key = columns
+                let (labels, by_terms) = mapping.apply(&row, &text);
+                if labels.iter().all(|(l, _)| l.is_none()) {
+                    let mut key = columns
                         .iter()
                         .zip(&row)
                         .filter_map(|(c, l)| l.map(|l| format!("{c}={l}")))
                         .collect::<Vec<_>>()
                         .join(" ");
+                    if by_terms {
+                        key.push_str(" (unless terms)");
+                    }
                     *report.left_out.entry(key).or_insert(0) += 1;
                     continue;
                 }
                 report.rows_used += 1;
-                merged.texts.push(text);
-                merged.lines.push(corpus.lines[i]);
-                for (h, label) in labels.into_iter().enumerate() {
-                    merged.labels[h].push(label);
+                // Copy k > 0 of a row trains only the heads that repeat it.
+                let copies = labels.iter().filter(|l| l.0.is_some()).map(|l| l.1).max();
+                for k in 0..copies.unwrap_or(1) {
+                    merged.texts.push(text.clone());
+                    merged.lines.push(corpus.lines[i]);
+                    for (h, (label, repeat)) in labels.iter().enumerate() {
+                        merged.labels[h].push(label.clone().filter(|_| k < *repeat));
+                    }
                 }
             }
             merged.rows_read += report.rows_read;
@@ -283,14 +324,49 @@ impl Recipe {
     }
 }
 
-/// Source label → head label (`None`: left out).
-type LabelMap = BTreeMap<String, Option<String>>;
+/// What one rule does to the rows it matches.
+#[derive(Debug, Clone)]
+struct Target {
+    /// The head label (`None` with `identity`: the source label itself).
+    to: Option<String>,
+    identity: bool,
+    repeat: usize,
+    unless: Vec<String>,
+}
+
+impl Target {
+    fn of(rule: &Rule) -> Self {
+        Target {
+            identity: rule.from == "*",
+            to: rule.to.clone().filter(|t| t != "*"),
+            repeat: rule.repeat,
+            unless: rule.unless.clone(),
+        }
+    }
+
+    /// The head label of a row with source label `label`.
+    fn label(&self, label: &str) -> Option<String> {
+        if self.identity {
+            Some(label.to_string())
+        } else {
+            self.to.clone()
+        }
+    }
+}
+
+/// The rules of one source column for one head.
+#[derive(Debug, Clone)]
+enum ColumnRules {
+    /// `*,*`: every label as it is.
+    Identity(Target),
+    /// One target per source label.
+    Labels(BTreeMap<String, Target>),
+}
 
 /// The rules of one source, indexed by column and head.
 struct Mapping {
-    /// `per_column[c]`: for each head fed by column `c`, its label map
-    /// (`None` for `*`, the identity).
-    per_column: Vec<Vec<(usize, Option<LabelMap>)>>,
+    /// `per_column[c]`: each head fed by column `c`, with its rules.
+    per_column: Vec<Vec<(usize, ColumnRules)>>,
     n_heads: usize,
 }
 
@@ -314,13 +390,13 @@ impl Mapping {
                 if rules.is_empty() {
                     continue;
                 }
-                if rules.iter().any(|r| r.from == "*") {
-                    targets.push((h, None));
+                if let Some(all) = rules.iter().find(|r| r.from == "*") {
+                    targets.push((h, ColumnRules::Identity(Target::of(all))));
                     continue;
                 }
-                let map: LabelMap = rules
+                let map: BTreeMap<String, Target> = rules
                     .iter()
-                    .map(|r| (r.from.clone(), r.to.clone()))
+                    .map(|r| (r.from.clone(), Target::of(r)))
                     .collect();
                 let seen: BTreeMap<&str, usize> = corpus.class_counts(c);
                 let unmapped: Vec<String> = seen
@@ -336,7 +412,7 @@ impl Mapping {
                         unmapped.join(", ")
                     )));
                 }
-                targets.push((h, Some(map)));
+                targets.push((h, ColumnRules::Labels(map)));
             }
             per_column.push(targets);
         }
@@ -346,20 +422,46 @@ impl Mapping {
         })
     }
 
-    /// The head labels of one row, from its source labels (one per column).
-    fn apply(&self, row: &[Option<&str>]) -> Vec<Option<String>> {
-        let mut out = vec![None; self.n_heads];
+    /// The head labels of one row, each with how many times it counts, from
+    /// the row's source labels (one per column) and its text; and whether an
+    /// `unless` term left a label out.
+    fn apply(&self, row: &[Option<&str>], text: &str) -> (Vec<(Option<String>, usize)>, bool) {
+        let mut out = vec![(None, 1); self.n_heads];
+        let mut by_terms = false;
         for (targets, label) in self.per_column.iter().zip(row) {
             let Some(label) = label else { continue };
-            for (h, map) in targets {
-                out[*h] = match map {
-                    None => Some(label.to_string()),
-                    Some(map) => map.get(*label).cloned().flatten(),
+            for (h, rules) in targets {
+                let target = match rules {
+                    ColumnRules::Identity(t) => Some(t),
+                    ColumnRules::Labels(map) => map.get(*label),
                 };
+                if let Some(t) = target {
+                    let hit = t.unless.iter().any(|term| text.contains(term.as_str()));
+                    by_terms |= hit;
+                    out[*h] = (if hit { None } else { t.label(label) }, t.repeat);
+                }
             }
         }
-        out
+        (out, by_terms)
     }
+}
+
+/// The terms of an `unless` file: one per line, blank lines and `#` comments skipped.
+fn read_terms(path: &Path) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let terms: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(String::from)
+        .collect();
+    if terms.is_empty() {
+        return Err(Error::input(format!(
+            "{}: no terms (one per line)",
+            path.display()
+        )));
+    }
+    Ok(terms)
 }
 
 #[cfg(test)]

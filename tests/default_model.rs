@@ -6,7 +6,7 @@ use newsclf::model_file::{FORMAT_VERSION, MAGIC};
 
 use crate::util::{root, run_in, tempdir};
 
-const CLEAR: [(&str, &str); 6] = [
+const CLEAR: [(&str, &str); 10] = [
     ("外交部宣布两国元首将举行会谈并签署联合声明", "diplomacy"),
     (
         "国家电网新建特高压输电线路正式投运，风电光伏外送能力提升",
@@ -25,6 +25,16 @@ const CLEAR: [(&str, &str); 6] = [
         "society",
     ),
     ("中国女排在世界联赛中三比零战胜对手夺得冠军", "sports"),
+    ("海军两艘新型驱逐舰在南海开展实弹射击训练", "military"),
+    (
+        "今年高考报名人数再创新高，多地公布志愿填报时间",
+        "education",
+    ),
+    ("多地下调首套房贷款利率，新房成交面积环比回升", "realty"),
+    (
+        "新片上映首周票房突破五亿元，主演亮相首映礼",
+        "entertainment",
+    ),
 ];
 
 #[test]
@@ -49,7 +59,29 @@ fn the_shipped_file_has_the_current_format_and_matches_the_embedded_copy() {
     );
     let heads: Vec<&str> = embedded.heads().iter().map(|h| h.name.as_str()).collect();
     assert_eq!(heads, ["topic", "sentiment"]);
-    assert_eq!(embedded.provenance().data_source, "data/news.csv");
+    assert_eq!(
+        embedded.provenance().data_source,
+        "data/default_model.recipe"
+    );
+    let topics = &embedded.heads()[0].labels;
+    for label in [
+        "diplomacy",
+        "military",
+        "economy",
+        "energy",
+        "technology",
+        "society",
+        "sports",
+        "entertainment",
+        "education",
+        "realty",
+    ] {
+        assert!(topics.iter().any(|l| l == label), "{label}: {topics:?}");
+    }
+    assert_eq!(
+        embedded.heads()[1].labels,
+        ["negative", "neutral", "positive"]
+    );
 }
 
 #[test]
@@ -76,4 +108,42 @@ fn predict_uses_the_embedded_model_from_any_directory() {
     for (line, (_, topic)) in lines.iter().zip(CLEAR) {
         assert_eq!(line["predictions"]["topic"]["label"], topic, "{line}");
     }
+}
+
+#[test]
+fn a_page_of_four_articles_with_sub_headings_comes_out_as_four_labeled_rows() {
+    let lines = run_in(
+        &root(),
+        &[
+            "predict",
+            "--sections",
+            "--input",
+            "data/four_article_page.md",
+            "--format",
+            "json",
+        ],
+        None,
+    )
+    .ok()
+    .json_lines();
+    let got: Vec<(&str, &str, usize)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["predictions"]["topic"]["label"].as_str().unwrap(),
+                l["predictions"]["sentiment"]["label"].as_str().unwrap(),
+                l["subheadings"].as_array().unwrap().len(),
+            )
+        })
+        .collect();
+    let topics: Vec<&str> = got.iter().map(|g| g.0).collect();
+    assert_eq!(
+        topics,
+        ["diplomacy", "energy", "diplomacy", "economy"],
+        "{got:?}"
+    );
+    assert_eq!(got[0].1, "negative", "stalled ceasefire talks: {got:?}");
+    assert_eq!(got[3].1, "positive", "high-growth firms: {got:?}");
+    let subheadings: Vec<usize> = got.iter().map(|g| g.2).collect();
+    assert_eq!(subheadings, [3, 2, 2, 3]);
 }

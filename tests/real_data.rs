@@ -191,13 +191,40 @@ fn training_is_deterministic_whatever_the_thread_count() {
     }
     let digest = newsclf::corpus::hex_sha256;
     assert_eq!(digest(&files[0]), digest(&files[1]));
+}
+
+#[test]
+fn the_shipped_default_model_is_what_the_readme_command_builds_from_the_recipe() {
+    let dir = tempdir();
+    let out = dir.path().join("default.model");
+    let mut args = DEFAULT_MODEL_COMMAND.to_vec();
+    args.extend(["--out", s(&out)]);
+    let built = run(&args).ok();
+    for source in ["thucnews_titles", "toutiao_titles", "finnl", "news.csv"] {
+        assert!(built.stderr.contains(source), "{}", built.stderr);
+    }
+    assert!(
+        built.stderr.contains("left out: label=story"),
+        "{}",
+        built.stderr
+    );
     let shipped = std::fs::read(crate::util::root().join("models/default.model")).unwrap();
+    let digest = newsclf::corpus::hex_sha256;
     assert_eq!(
-        digest(&files[0]),
+        digest(&std::fs::read(&out).unwrap()),
         digest(&shipped),
-        "models/default.model is not what README's train command makes now: rerun that command"
+        "models/default.model is not what README's rebuild command makes now: rerun it"
     );
 }
+
+/// README's command that rebuilds `models/default.model` (without `--out`).
+pub const DEFAULT_MODEL_COMMAND: [&str; 5] = [
+    "train",
+    "--recipe",
+    "data/default_model.recipe",
+    "--min-df",
+    "3",
+];
 
 #[test]
 fn cross_validation_on_thucnews_titles_agrees_with_the_test_split() {
