@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::corpus::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, Rejects};
+use crate::corpus::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, MultiLineRows, Rejects};
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -293,6 +293,8 @@ pub struct FileEvaluation {
     pub evaluation: Evaluation,
     /// Every row skipped while reading, with its line and reason.
     pub rejects: Rejects,
+    /// Rows spanning several lines of the file.
+    pub multi_line: MultiLineRows,
     /// Labels of one column that differ only in case (see
     /// [`LabeledCorpus::case_clashes`]).
     pub case_clashes: Vec<String>,
@@ -314,6 +316,7 @@ pub fn evaluate_file(
     let mut chunks = CorpusChunks::new(&source, file, spec)?;
     let mut tallies = tallies(model, &spec.label_cols);
     let mut rejects = Rejects::default();
+    let mut multi_line = MultiLineRows::default();
     let mut label_counts: Vec<BTreeMap<String, usize>> =
         vec![BTreeMap::new(); spec.label_cols.len()];
     let (mut rows_read, mut kept) = (0, 0);
@@ -338,6 +341,7 @@ pub fn evaluate_file(
         }
         progress(kept);
         rejects.extend(chunk.rejects);
+        multi_line.extend(chunk.multi_line);
     }
     let summary = LabeledCorpus {
         rows_read,
@@ -363,6 +367,7 @@ pub fn evaluate_file(
             heads: finish(model, tallies),
         },
         rejects,
+        multi_line,
         case_clashes,
     })
 }

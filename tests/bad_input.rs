@@ -214,6 +214,145 @@ fn unbalanced_quotes_name_the_lines_they_swallowed() {
     assert!(out.stderr.contains("(line 6)"), "{}", out.stderr);
 }
 
+/// 600 one-line titles (lines 2-601) in three classes, where line 201 opens a
+/// quote it never closes and line 401 has an extra, quoted field: the quote
+/// runs on to line 401, and lines 201-401 come back as one row of two fields.
+fn stray_quote_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::from("text,label\n");
+    for i in 0..600 {
+        let line = i + 2;
+        let label = ["energy", "sports", "economy"][i % 3];
+        match line {
+            201 => text.push_str("\"未闭合的引号,sports\n"),
+            401 => text.push_str(&format!("第{i}条新闻标题,\"附加字段\",{label}\n")),
+            _ => text.push_str(&format!("第{i}条新闻标题 {label},{label}\n")),
+        }
+    }
+    write(dir, "stray.csv", text)
+}
+
+#[test]
+fn a_stray_quote_that_merges_rows_is_reported_with_its_line_span() {
+    let dir = tempdir();
+    let data = stray_quote_file(dir.path());
+    let model = dir.path().join("m.model");
+    let spans = [
+        "1 row spans several lines (a quoted field with line breaks), used as read",
+        "the quote opened on its first line closes too late: fix it there",
+        "\n    lines 201-401\n",
+    ];
+    let out = train(&data, &model).ok();
+    assert!(
+        out.stderr.contains("read ")
+            && out
+                .stderr
+                .contains("stray.csv: 400 rows, 400 used, 0 skipped"),
+        "{}",
+        out.stderr
+    );
+    for fragment in spans {
+        assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+    }
+    // The same warning from eval, cv and tune, and from predict on the CSV.
+    let eval = run(&["eval", "--model", s(&model), "--data", s(&data)]).ok();
+    let cv = run(&["cv", "--data", s(&data), "--folds", "2", "--min-df", "1"]).ok();
+    let tune = run(&[
+        "tune",
+        "--data",
+        s(&data),
+        "--out",
+        s(&dir.path().join("t.model")),
+        "--folds",
+        "2",
+        "--grid-loss",
+        "svm",
+        "--grid-c",
+        "1",
+        "--grid-char-ngrams",
+        "1-2",
+        "--grid-min-df",
+        "1",
+    ])
+    .ok();
+    for out in [&eval, &cv, &tune] {
+        for fragment in spans {
+            assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+        }
+    }
+    let predict = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--input",
+        s(&data),
+        "--format",
+        "csv",
+    ])
+    .ok();
+    assert!(
+        predict
+            .stderr
+            .contains("stray.csv: warning: 1 row spans several lines"),
+        "{}",
+        predict.stderr
+    );
+    assert!(
+        predict.stderr.contains("\n  lines 201-401\n"),
+        "{}",
+        predict.stderr
+    );
+    // --strict stops there, naming the file and the span.
+    let stop = [
+        "stray.csv:201-401: this row spans lines 201 to 401",
+        "close the quote opened on line 201",
+        "--strict stops at the first row that spans several lines",
+    ];
+    let strict = dir.path().join("strict.model");
+    run(&["train", "--data", s(&data), "--out", s(&strict), "--strict"]).fails(1, &stop);
+    assert!(!strict.exists());
+    run(&["cv", "--data", s(&data), "--strict"]).fails(1, &stop);
+    run(&["eval", "--model", s(&model), "--data", s(&data), "--strict"]).fails(1, &stop);
+    let out = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--input",
+        s(&data),
+        "--format",
+        "csv",
+        "--strict",
+    ])
+    .fails(1, &stop);
+    // The rows before the stop were classified (a header and lines 2-200).
+    assert_eq!(out.stdout.lines().count(), 200);
+}
+
+#[test]
+fn texts_with_paragraphs_are_used_and_counted_without_a_flood() {
+    let dir = tempdir();
+    let mut text = String::from("text,label\n");
+    for i in 0..12 {
+        let label = ["energy", "sports"][i % 2];
+        text.push_str(&format!("\"第{i}篇 {label} 第一段。\n第二段。\",{label}\n"));
+    }
+    let data = write(dir.path(), "paragraphs.csv", text);
+    let out = train(&data, &dir.path().join("m.model")).ok();
+    for fragment in [
+        "12 rows, 12 used, 0 skipped",
+        "12 rows span several lines (quoted fields with line breaks), used as read",
+        "right for texts with paragraphs",
+        "\n    lines 2-3, 4-5, 6-7, 8-9, 10-11, 12-13, 14-15, 16-17, 18-19, 20-21, … 2 more\n",
+    ] {
+        assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+    }
+    assert_eq!(
+        out.stderr.matches("\n    lines ").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn a_missing_header_and_duplicate_columns_are_errors() {
     let dir = tempdir();

@@ -156,7 +156,7 @@ fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
         big.push_str(body);
     }
     big.push_str(",energy,neutral\n"); // one row to skip
-    let path = write(dir.path(), "big.csv", big);
+    let path = write(dir.path(), "big.csv", &big);
     let model = newsclf::Model::embedded_default().unwrap();
     let spec = newsclf::corpus::CorpusSpec {
         label_cols: vec!["topic".into(), "sentiment".into()],
@@ -170,11 +170,35 @@ fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
     assert_eq!(streamed.evaluation.rows_read, 4861);
     assert_eq!(streamed.evaluation.rows_skipped, 1);
     assert_eq!(streamed.evaluation.heads[0].1.rows, 4860);
+    // The corpus's multi-paragraph articles, counted over every chunk.
+    assert_eq!(streamed.multi_line, corpus.multi_line);
+    assert_eq!(streamed.multi_line.count(), 6 * 84);
     let strict = newsclf::evaluate::evaluate_file(&model, &path, &spec, true, &|_| {});
+    let (first, last) = corpus.multi_line.spans()[0];
+    let message = strict.unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("big.csv:{first}-{last}: this row spans")),
+        "{message}"
+    );
+    // Without line breaks in the texts, --strict stops at the empty text in
+    // the last chunk, named by its line in the file.
+    let mut reader = csv::Reader::from_reader(big.as_bytes());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        writer
+            .write_record(record.iter().map(|f| f.replace('\n', " ")))
+            .unwrap();
+    }
+    let flat = write(dir.path(), "flat.csv", writer.into_inner().unwrap());
+    let strict = newsclf::evaluate::evaluate_file(&model, &flat, &spec, true, &|_| {});
+    let corpus = newsclf::corpus::LabeledCorpus::read(&flat, &spec).unwrap();
+    assert!(corpus.multi_line.is_empty());
     let last_line = corpus.rejects.entries()[0].line;
     let message = strict.unwrap_err().to_string();
     assert!(
-        message.contains(&format!("big.csv:{last_line}: empty text")),
+        message.contains(&format!("flat.csv:{last_line}: empty text")),
         "{message}"
     );
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use linfa::ParamGuard;
 use newsclf::classifier::ClassifierParams;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus, Rejects};
+use newsclf::corpus::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
 use newsclf::dense_logistic::DenseLogisticParams;
 use newsclf::features::FeatureConfig;
 use newsclf::linear::{LinearParams, Loss};
@@ -144,14 +144,28 @@ pub fn read_corpus(
         corpus.len(),
         corpus.rejects.rows_dropped()
     ));
-    report_problems(&corpus.rejects, &corpus.case_clashes(), ui);
+    report_problems(
+        &corpus.rejects,
+        &corpus.multi_line,
+        &corpus.case_clashes(),
+        ui,
+    );
     Ok(corpus)
 }
 
-/// Lists skipped rows by reason, and labels that differ only in case.
-pub fn report_problems(rejects: &Rejects, case_clashes: &[String], ui: Ui) {
+/// Lists skipped rows by reason, rows spanning several lines, and labels
+/// that differ only in case.
+pub fn report_problems(
+    rejects: &Rejects,
+    multi_line: &MultiLineRows,
+    case_clashes: &[String],
+    ui: Ui,
+) {
     for line in rejects.summary(20) {
         ui.say(format!("  {line}"));
+    }
+    for (i, line) in multi_line.warning().into_iter().enumerate() {
+        ui.say(format!("{}{line}", if i == 0 { "  " } else { "    " }));
     }
     for clash in case_clashes {
         ui.say(format!("  warning: {clash}"));
