@@ -39,6 +39,27 @@ pub struct TrainReport {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+impl TrainConfig {
+    /// Checks every setting, before any data is read: the segmentation and
+    /// feature settings, and the classifier's hyperparameters through their
+    /// linfa `ParamGuard` (the one check of each; fitting runs the same one).
+    /// Messages name the command-line flag of the setting.
+    ///
+    /// ```
+    /// use newsclf::TrainConfig;
+    /// let mut config = TrainConfig::default();
+    /// assert!(config.check().is_ok());
+    /// config.features.max_df = 2.0;
+    /// let e = config.check().unwrap_err().to_string();
+    /// assert_eq!(e, "invalid setting: --max-df must be a fraction in (0, 1], got 2");
+    /// ```
+    pub fn check(&self) -> Result<ClassifierSettings> {
+        self.segmenter.validate().map_err(Error::param)?;
+        self.features.validate()?;
+        self.classifier.check()
+    }
+}
+
 /// Trains models from labeled corpora.
 #[derive(Debug, Clone, Default)]
 pub struct Trainer {
@@ -103,11 +124,9 @@ impl Trainer {
         Ok((Model::from_data(data), report))
     }
 
-    /// Checks every setting once, before any work.
+    /// Checks every setting (see [`TrainConfig::check`]).
     pub(crate) fn check(&self) -> Result<ClassifierSettings> {
-        self.config.segmenter.validate().map_err(Error::param)?;
-        self.config.features.validate()?;
-        self.config.classifier.check()
+        self.config.check()
     }
 
     /// Normalises and segments every text of `corpus`, in parallel.

@@ -566,6 +566,116 @@ fn eval_reports_labels_the_model_never_saw() {
 }
 
 #[test]
+fn bad_settings_stop_before_any_data_is_read() {
+    // The data file does not exist: a settings message proves it was never
+    // opened (and on a file of any size the stop is as quick).
+    let dir = tempdir();
+    let data = dir.path().join("huge.csv");
+    let out = dir.path().join("m.model");
+    let train = |flags: &[&str]| {
+        let mut args = vec!["train", "--data", s(&data), "--out", s(&out)];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    for (flags, message) in [
+        (
+            &["--c", "nan"][..],
+            "--c must be a positive finite number, got NaN",
+        ),
+        (
+            &["--c", "-1"],
+            "--c must be a positive finite number, got -1",
+        ),
+        (&["--c", "0"], "--c must be a positive finite number, got 0"),
+        (
+            &["--tol", "0"],
+            "--tol must be a positive finite number, got 0",
+        ),
+        (
+            &["--tol", "inf"],
+            "--tol must be a positive finite number, got inf",
+        ),
+        (&["--max-iter", "0"], "--max-iter must be at least 1"),
+        (
+            &["--max-df", "2"],
+            "--max-df must be a fraction in (0, 1], got 2",
+        ),
+        (
+            &["--max-df", "0"],
+            "--max-df must be a fraction in (0, 1], got 0",
+        ),
+        (&["--min-df", "0"], "--min-df must be at least 1"),
+        (
+            &["--max-features", "0"],
+            "--max-features must be at least 1",
+        ),
+        (
+            &["--word-ngrams", "1-4"],
+            "--word-ngrams must be MIN-MAX with 1 <= MIN <= MAX <= 3, got 1-4",
+        ),
+        (
+            &["--char-ngrams", "2-9"],
+            "--char-ngrams must be MIN-MAX with 1 <= MIN <= MAX <= 3, got 2-9",
+        ),
+        (
+            &["--model", "nb", "--alpha", "0"],
+            "--alpha (naive Bayes smoothing) must be a positive finite number, got 0",
+        ),
+        (
+            &["--model", "linfa-logistic", "--max-dense-mb", "0"],
+            "--max-dense-mb (the dense matrix budget) must be at least 1",
+        ),
+        (
+            &["--model", "linfa-logistic", "--c", "1e-320"],
+            "--c is too small for linfa-logistic (1/C overflows), got 1e-320",
+        ),
+    ] {
+        let run = train(flags).fails(2, &[&format!("newsclf: error: invalid setting: {message}")]);
+        assert!(
+            !run.stderr.contains("huge.csv"),
+            "{flags:?}: {}",
+            run.stderr
+        );
+    }
+    // cv and tune: the same checks, and the folds and the grid.
+    let cv = |flags: &[&str]| {
+        let mut args = vec!["cv", "--data", s(&data)];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    cv(&["--max-df", "2"]).fails(2, &["invalid setting: --max-df must be a fraction"]);
+    cv(&["--folds", "1"]).fails(2, &["invalid setting: --folds must be at least 2, got 1"]);
+    let tune = |flags: &[&str]| {
+        let mut args = vec!["tune", "--data", s(&data), "--out", s(&out)];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    tune(&["--c", "nan"]).fails(
+        2,
+        &["invalid setting: --c must be a positive finite number, got NaN"],
+    );
+    tune(&["--folds", "0"]).fails(2, &["invalid setting: --folds must be at least 2, got 0"]);
+    tune(&["--grid-c", "1,-2"]).fails(
+        2,
+        &["invalid setting: in --grid-c: --c must be a positive finite number, got -2"],
+    );
+    tune(&["--grid-min-df", "1,0"]).fails(
+        2,
+        &["invalid setting: in --grid-min-df: --min-df must be at least 1"],
+    );
+    tune(&["--grid-char-ngrams", "1-4"]).fails(
+        2,
+        &["invalid setting: in --grid-char-ngrams: --char-ngrams must be MIN-MAX"],
+    );
+    // Values clap refuses: exit 2 too, naming the flag.
+    train(&["--min-df", "-1"]).fails(2, &["invalid value '-1' for '--min-df <N>'"]);
+    train(&["--word-ngrams", "3-1"]).fails(2, &["'--word-ngrams <RANGE>'", "1 <= MIN <= MAX"]);
+    assert!(!out.exists());
+    // With good settings, the missing file is what is reported.
+    train(&[]).fails(1, &["huge.csv", "No such file"]);
+}
+
+#[test]
 fn usage_errors_exit_with_two() {
     run(&["train", "--data"]).fails(2, &["--data"]);
     run(&["predict", "--format", "xml", "x"]).fails(2, &["xml"]);

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use newsclf::Trainer;
-use newsclf::cross_validation::cross_validate;
+use newsclf::cross_validation::{Folds, cross_validate};
 use newsclf::report::render_cv;
 
 use super::args::CvArgs;
@@ -11,6 +11,7 @@ use super::{Ui, print_report};
 
 pub fn run(args: CvArgs, ui: Ui) -> Result<()> {
     let trainer = Trainer::new(train_config(&args.settings)?);
+    Folds::check(args.folds)?;
     let corpus = read_corpus(
         &args.data,
         &corpus_spec(&args.settings, &args.reading),

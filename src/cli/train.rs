@@ -49,9 +49,10 @@ pub fn save_and_summarize(
     Ok(())
 }
 
-/// The training settings the flags describe.
+/// The training settings the flags describe, checked: called before any
+/// data is read, so that a bad setting stops at once.
 pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
-    Ok(TrainConfig {
+    let config = TrainConfig {
         normalize: NormalizeConfig {
             simplify: args.simplify,
         },
@@ -76,7 +77,9 @@ pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
             l2_norm: !args.features.no_l2_norm,
         },
         classifier: classifier_params(&args.classifier),
-    })
+    };
+    config.check()?;
+    Ok(config)
 }
 
 /// The classifier the flags describe.
