@@ -484,6 +484,32 @@ pub struct CorpusSpec {
     pub encoding: TextEncoding,
 }
 
+impl CorpusSpec {
+    /// Checks the choice of columns before any file is opened: at least one
+    /// label column, none named twice, and none that is the text column.
+    pub fn validate(&self) -> Result<()> {
+        if self.label_cols.is_empty() {
+            return Err(Error::param("at least one label column is needed"));
+        }
+        for (i, label) in self.label_cols.iter().enumerate() {
+            if *label == self.text_col {
+                return Err(Error::param(format!(
+                    "--label-col '{label}' is the text column (--text-col {}): a label column \
+                     holds each row's class, not its text; pass the column that holds the \
+                     labels to --label-col",
+                    self.text_col
+                )));
+            }
+            if self.label_cols[..i].contains(label) {
+                return Err(Error::param(format!(
+                    "--label-col '{label}' is given more than once"
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for CorpusSpec {
     fn default() -> Self {
         CorpusSpec {
@@ -724,17 +750,10 @@ pub struct CorpusChunks<R: Read> {
 impl<R: Read> CorpusChunks<R> {
     /// Reads the header of `reader` and finds the columns of `spec`.
     pub fn new(source: &str, reader: R, spec: &CorpusSpec) -> Result<Self> {
-        if spec.label_cols.is_empty() {
-            return Err(Error::param("at least one label column is needed"));
-        }
+        spec.validate()?;
         let table = CsvTable::with_encoding(source, reader, spec.encoding)?;
         let mut columns = vec![table.column(&spec.text_col, "--text-col")?];
         for label in &spec.label_cols {
-            if spec.label_cols.iter().filter(|l| *l == label).count() > 1 {
-                return Err(Error::param(format!(
-                    "label column '{label}' is given more than once"
-                )));
-            }
             columns.push(table.column(label, "--label-col")?);
         }
         Ok(CorpusChunks {
@@ -911,6 +930,23 @@ mod tests {
             "{:?}",
             c.rejects.summary(5)
         );
+    }
+
+    #[test]
+    fn a_label_column_must_not_be_the_text_column_or_named_twice() {
+        let e = |labels: &[&str]| {
+            LabeledCorpus::from_bytes("d.csv", b"text,label\na,b\n", &spec(labels))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            e(&["label", "text"])
+                .starts_with("invalid setting: --label-col 'text' is the text column"),
+            "{}",
+            e(&["text"])
+        );
+        assert!(e(&["label", "label"]).contains("--label-col 'label' is given more than once"));
+        assert!(e(&[]).contains("at least one label column"));
     }
 
     #[test]

@@ -120,6 +120,12 @@ pub fn evaluation_spec(
     text_col: &str,
     encoding: TextEncoding,
 ) -> Result<CorpusSpec> {
+    if model.heads().iter().any(|h| h.name == text_col) {
+        return Err(Error::param(format!(
+            "--text-col '{text_col}' is the label column of the model's head '{text_col}'; \
+             name the column that holds the text with --text-col"
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let table = CsvTable::with_encoding(&path.display().to_string(), file, encoding)?;
     let label_cols: Vec<String> = model

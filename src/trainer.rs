@@ -246,6 +246,43 @@ pub(crate) fn count_classes<'a>(labels: &[Option<&'a str>]) -> BTreeMap<&'a str,
     counts
 }
 
+/// Checks the label columns of a corpus just read, before any work: every
+/// head needs at least two classes and, unless `allow_many_classes`, at most
+/// one class per two rows with a label. A column with nearly one value per
+/// row (the text itself, an id, a date) is not a label column: training on it
+/// would take long and make a huge model that predicts nothing useful.
+/// (Training itself checks only the first rule.)
+///
+/// ```
+/// use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+/// let csv = "text,label\n油价上涨,a\n电网投运,b\n球队获胜,c\n";
+/// let corpus = LabeledCorpus::from_bytes("d.csv", csv.as_bytes(), &CorpusSpec::default()).unwrap();
+/// let e = newsclf::trainer::check_labels(&corpus, false).unwrap_err().to_string();
+/// assert!(e.starts_with("d.csv: column 'label' has 3 classes in 3 rows"), "{e}");
+/// assert!(newsclf::trainer::check_labels(&corpus, true).is_ok());
+/// ```
+pub fn check_labels(corpus: &LabeledCorpus, allow_many_classes: bool) -> Result<()> {
+    let labels = corpus_labels(corpus);
+    check_classes(&corpus.source, &corpus.heads, &labels)?;
+    if allow_many_classes {
+        return Ok(());
+    }
+    for (name, head_labels) in corpus.heads.iter().zip(&labels) {
+        let classes = count_classes(head_labels).len();
+        let rows = head_labels.iter().flatten().count();
+        if classes * 2 > rows {
+            return Err(Error::input(format!(
+                "{}: column '{name}' has {classes} classes in {rows} rows, more than one \
+                 class per two rows: it does not look like a label column; pass the column \
+                 that holds the labels to --label-col, or add --allow-many-classes if these \
+                 are the classes you mean",
+                corpus.source
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses a head with fewer than two classes.
 pub(crate) fn check_classes(
     source: &str,

@@ -566,6 +566,105 @@ fn eval_reports_labels_the_model_never_saw() {
 }
 
 #[test]
+fn a_label_column_that_is_not_a_label_is_refused_before_any_work() {
+    let dir = tempdir();
+    let m = dir.path().join("m.model");
+    // The text column named as the label column: refused before the file
+    // is opened (it does not exist), like any bad setting.
+    let missing = dir.path().join("missing.csv");
+    for command in [
+        &["train", "--out", s(&m)][..],
+        &["cv"],
+        &["tune", "--out", s(&m)],
+    ] {
+        let mut args = command.to_vec();
+        args.extend_from_slice(&["--data", s(&missing), "--label-col", "text"]);
+        let out = run(&args).fails(
+            2,
+            &[
+                "newsclf: error: invalid setting: --label-col 'text' is the text column \
+                 (--text-col text): a label column holds each row's class, not its text; \
+                 pass the column that holds the labels to --label-col",
+            ],
+        );
+        assert!(!out.stderr.contains("missing.csv"), "{}", out.stderr);
+    }
+    run(&["eval", "--data", s(&missing), "--text-col", "topic"]).fails(
+        2,
+        &["invalid setting: --text-col 'topic' is the label column of the model's head 'topic'"],
+    );
+    // A column with nearly one value per row: 40 classes in 40 rows.
+    let mut text = String::from("text,label,id\n");
+    for i in 0..40 {
+        let label = ["energy", "sports"][i % 2];
+        text.push_str(&format!("第{i}条 {label} 新闻,{label},稿件{i}\n"));
+    }
+    let data = write(dir.path(), "ids.csv", text);
+    let refused = [
+        "ids.csv: column 'id' has 40 classes in 40 rows, more than one class per two rows",
+        "it does not look like a label column",
+        "pass the column that holds the labels to --label-col, or add --allow-many-classes",
+    ];
+    let out = run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--out",
+        s(&m),
+        "--label-col",
+        "id",
+    ])
+    .fails(1, &refused);
+    // Refused right after reading: nothing was segmented or fitted.
+    assert!(
+        out.stderr.contains("40 rows, 40 used, 0 skipped"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("head 'id'"), "{}", out.stderr);
+    assert!(!m.exists());
+    run(&["cv", "--data", s(&data), "--label-col", "id"]).fails(1, &refused);
+    // With several heads, the head at fault is named.
+    run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--out",
+        s(&m),
+        "--label-col",
+        "label",
+        "--label-col",
+        "id",
+    ])
+    .fails(1, &refused);
+    // Exactly one class per two rows is still a label column; more needs the flag.
+    let out = run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--out",
+        s(&m),
+        "--label-col",
+        "id",
+        "--min-df",
+        "1",
+        "--allow-many-classes",
+    ])
+    .ok();
+    assert!(
+        out.stderr.contains("head 'id': 40 rows, 40 classes"),
+        "{}",
+        out.stderr
+    );
+    let mut half = String::from("text,label\n");
+    for i in 0..40 {
+        half.push_str(&format!("第{i}条新闻,类{}\n", i / 2));
+    }
+    let half = write(dir.path(), "half.csv", half);
+    train(&half, &m).ok();
+}
+
+#[test]
 fn bad_settings_stop_before_any_data_is_read() {
     // The data file does not exist: a settings message proves it was never
     // opened (and on a file of any size the stop is as quick).

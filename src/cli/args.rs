@@ -253,6 +253,10 @@ pub struct SettingsArgs {
     /// Column holding a label; repeat for several heads (e.g. topic and sentiment).
     #[arg(long = "label-col", default_value = "label", value_name = "NAME")]
     pub label_cols: Vec<String>,
+    /// Train even when a label column has more classes than half its rows
+    /// (refused by default: it usually means --label-col names the wrong column).
+    #[arg(long)]
+    pub allow_many_classes: bool,
     /// jieba user dictionary: one `word [frequency] [tag]` per line.
     #[arg(long, value_name = "FILE", help_heading = "Segmentation")]
     pub user_dict: Option<PathBuf>,

@@ -12,12 +12,8 @@ use super::{Ui, print_report};
 pub fn run(args: CvArgs, ui: Ui) -> Result<()> {
     let trainer = Trainer::new(train_config(&args.settings)?);
     Folds::check(args.folds)?;
-    let corpus = read_corpus(
-        &args.data,
-        &corpus_spec(&args.settings, &args.reading),
-        &args.reading,
-        ui,
-    )?;
+    let spec = corpus_spec(&args.settings, &args.reading)?;
+    let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let bar = ui.progress(None, "");
     let report = cross_validate(&trainer, &corpus, args.folds, args.fold_seed, &|s| {
         bar.set_message(s.to_string())

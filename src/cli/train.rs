@@ -13,7 +13,7 @@ use newsclf::linear::{LinearParams, Loss};
 use newsclf::naive_bayes::NaiveBayesParams;
 use newsclf::normalize::NormalizeConfig;
 use newsclf::segment::{SegmenterConfig, read_stopwords, read_user_dict};
-use newsclf::trainer::TrainReport;
+use newsclf::trainer::{TrainReport, check_labels};
 use newsclf::{Model, TrainConfig, Trainer};
 
 use super::Ui;
@@ -22,9 +22,9 @@ use super::args::{ClassifierArgs, InputArgs, LossArg, ModelArg, SettingsArgs, Tr
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
     let config = train_config(&args.settings)?;
-    let spec = corpus_spec(&args.settings, &args.reading);
+    let spec = corpus_spec(&args.settings, &args.reading)?;
     let clock = Instant::now();
-    let corpus = read_corpus(&args.data, &spec, &args.reading, ui)?;
+    let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let read_time = clock.elapsed();
     let bar = ui.progress(None, "");
     let stage = |s: &str| bar.set_message(s.to_string());
@@ -119,20 +119,24 @@ pub fn loss(arg: LossArg) -> Loss {
     }
 }
 
-/// The columns and encoding the flags name.
-pub fn corpus_spec(args: &SettingsArgs, input: &InputArgs) -> CorpusSpec {
-    CorpusSpec {
+/// The columns and encoding the flags name, checked (before any data is read).
+pub fn corpus_spec(args: &SettingsArgs, input: &InputArgs) -> Result<CorpusSpec> {
+    let spec = CorpusSpec {
         text_col: args.text_col.clone(),
         label_cols: args.label_cols.clone(),
         encoding: input.encoding,
-    }
+    };
+    spec.validate()?;
+    Ok(spec)
 }
 
 /// Reads the labeled CSV and reports what was read and skipped; under
-/// `--strict`, anything skipped is an error.
+/// `--strict`, anything skipped is an error. Then checks the label columns
+/// (before any segmenting).
 pub fn read_corpus(
     path: &Path,
     spec: &CorpusSpec,
+    settings: &SettingsArgs,
     input: &InputArgs,
     ui: Ui,
 ) -> Result<LabeledCorpus> {
@@ -153,6 +157,7 @@ pub fn read_corpus(
         &corpus.case_clashes(),
         ui,
     );
+    check_labels(&corpus, settings.allow_many_classes)?;
     Ok(corpus)
 }
 

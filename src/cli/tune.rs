@@ -23,9 +23,9 @@ pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
     // Every setting and grid value is checked before the data is read.
     let trials = grid.configs(&base)?.len() as u64;
     Folds::check(args.folds)?;
-    let spec = corpus_spec(&args.settings, &args.reading);
+    let spec = corpus_spec(&args.settings, &args.reading)?;
     let clock = Instant::now();
-    let corpus = read_corpus(&args.data, &spec, &args.reading, ui)?;
+    let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let read_time = clock.elapsed();
     let bar = ui.progress(Some(trials), "settings");
     bar.set_message(format!("{}-fold cross-validation", args.folds));
