@@ -160,6 +160,101 @@ impl Rejects {
     }
 }
 
+/// Line spans of [`MultiLineRows`] listed in full; later ones are only counted.
+pub const SPANS_LISTED: usize = 10;
+
+/// Rows that span several lines of the file because a quoted field holds line
+/// breaks. Such rows are used (a text may have paragraphs) but reported: a
+/// quote left open by mistake, closed by the next quote further down, merges
+/// every line in between into one row in just this way. Keeps the count and
+/// the first [`SPANS_LISTED`] spans, so memory stays bounded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MultiLineRows {
+    count: usize,
+    first: Vec<(u64, u64)>,
+}
+
+impl MultiLineRows {
+    /// Records a row on lines `first_line` to `last_line`.
+    pub fn push(&mut self, first_line: u64, last_line: u64) {
+        self.count += 1;
+        if self.first.len() < SPANS_LISTED {
+            self.first.push((first_line, last_line));
+        }
+    }
+
+    /// Appends the rows of `later` (read after these).
+    pub fn extend(&mut self, later: MultiLineRows) {
+        for &(a, b) in &later.first {
+            self.push(a, b);
+        }
+        self.count += later.count - later.first.len();
+    }
+
+    /// Number of such rows.
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// The first line spans, in file order (at most [`SPANS_LISTED`]).
+    pub fn spans(&self) -> &[(u64, u64)] {
+        &self.first
+    }
+
+    /// The warning: one summary line, then the line spans (`lines 3-5,
+    /// 9-14, … 12 more`). Empty when there are no such rows.
+    pub fn warning(&self) -> Vec<String> {
+        if self.count == 0 {
+            return Vec::new();
+        }
+        let spans: Vec<String> = self.first.iter().map(|(a, b)| format!("{a}-{b}")).collect();
+        let more = if self.count > self.first.len() {
+            format!(", … {} more", self.count - self.first.len())
+        } else {
+            String::new()
+        };
+        let summary = if self.count == 1 {
+            "1 row spans several lines (a quoted field with line breaks), used as read: \
+             right for a text with paragraphs; otherwise the quote opened on its first line \
+             closes too late"
+                .to_string()
+        } else {
+            format!(
+                "{} rows span several lines (quoted fields with line breaks), used as read: \
+                 right for texts with paragraphs; otherwise a quote opened on the first line \
+                 of a span closes too late",
+                self.count
+            )
+        };
+        vec![
+            format!("warning: {summary}: fix it there (--strict stops at such rows)"),
+            format!("lines {}{more}", spans.join(", ")),
+        ]
+    }
+}
+
+/// For `--strict`: the error for a row on lines `first_line` to `last_line`
+/// of `source`; `in_all` is how many such rows were found, when known.
+pub fn multi_line_error(
+    source: &str,
+    first_line: u64,
+    last_line: u64,
+    in_all: Option<usize>,
+) -> Error {
+    let in_all = in_all.map_or(String::new(), |n| format!("; {n} in all"));
+    Error::input(format!(
+        "{source}:{first_line}-{last_line}: this row spans lines {first_line} to {last_line} \
+         (a quoted field with line breaks): close the quote opened on line {first_line} where \
+         the field should end, or drop --strict if the text really has line breaks \
+         (--strict stops at the first row that spans several lines{in_all})"
+    ))
+}
+
 /// A CSV file with a header, read row by row.
 pub struct CsvTable<R: Read> {
     path: String,
@@ -281,19 +376,23 @@ impl<R: Read> CsvTable<R> {
     fn current_row(&mut self, columns: &[usize]) -> Option<Result<Row>> {
         let start = self.record.position().map_or(0, |p| p.byte());
         let line = self.lines.line_at(self.skipped + start);
+        // Line ends inside a field can only come from a quoted field: then
+        // the row ends on a later line than it starts.
+        let bytes = self.record.as_slice();
+        let quoted_line_break = bytes.contains(&b'\n') || bytes.contains(&b'\r');
+        let last_line = if quoted_line_break {
+            // The reader stands after the row (and its terminator).
+            self.lines
+                .line_before(self.skipped + self.reader.position().byte())
+                .max(line)
+        } else {
+            line
+        };
         if self.record.len() != self.header.len() {
-            // The reader stands at the start of the next row.
-            let next_line = self
-                .lines
-                .line_at(self.skipped + self.reader.position().byte());
-            let spans_lines = self
-                .record
-                .iter()
-                .any(|f| f.contains(&b'\n') || f.contains(&b'\r'));
-            let reason = if spans_lines {
-                RejectReason::UnbalancedQuote {
-                    last_line: next_line.saturating_sub(1).max(line),
-                }
+            // (Also when the quote opened on the last line runs to the end of
+            // the file: it swallowed only the line end.)
+            let reason = if quoted_line_break {
+                RejectReason::UnbalancedQuote { last_line }
             } else {
                 RejectReason::FieldCount {
                     expected: self.header.len(),
@@ -302,6 +401,7 @@ impl<R: Read> CsvTable<R> {
             };
             return Some(Ok(Row {
                 line,
+                last_line,
                 fields: Err(reason),
             }));
         }
@@ -333,6 +433,7 @@ impl<R: Read> CsvTable<R> {
                     };
                     return Some(Ok(Row {
                         line,
+                        last_line,
                         fields: Err(RejectReason::BadEncoding {
                             column: self.header[c].clone(),
                             message,
@@ -343,6 +444,7 @@ impl<R: Read> CsvTable<R> {
         }
         Some(Ok(Row {
             line,
+            last_line,
             fields: Ok(fields),
         }))
     }
@@ -359,11 +461,14 @@ fn csv_error(path: &str, e: csv::Error) -> Error {
     }
 }
 
-/// One data row: its line and either its decoded fields or why it is unusable.
+/// One data row: its lines and either its decoded fields or why it is unusable.
 #[derive(Debug)]
 pub struct Row {
     /// Line where the row starts.
     pub line: u64,
+    /// Line where the row ends: later than `line` when a quoted field holds
+    /// line breaks.
+    pub last_line: u64,
     /// The requested fields, trimmed, or the reason the row cannot be used.
     pub fields: std::result::Result<Vec<String>, RejectReason>,
 }
@@ -377,6 +482,32 @@ pub struct CorpusSpec {
     pub label_cols: Vec<String>,
     /// The file's encoding.
     pub encoding: TextEncoding,
+}
+
+impl CorpusSpec {
+    /// Checks the choice of columns before any file is opened: at least one
+    /// label column, none named twice, and none that is the text column.
+    pub fn validate(&self) -> Result<()> {
+        if self.label_cols.is_empty() {
+            return Err(Error::param("at least one label column is needed"));
+        }
+        for (i, label) in self.label_cols.iter().enumerate() {
+            if *label == self.text_col {
+                return Err(Error::param(format!(
+                    "--label-col '{label}' is the text column (--text-col {}): a label column \
+                     holds each row's class, not its text; pass the column that holds the \
+                     labels to --label-col",
+                    self.text_col
+                )));
+            }
+            if self.label_cols[..i].contains(label) {
+                return Err(Error::param(format!(
+                    "--label-col '{label}' is given more than once"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Default for CorpusSpec {
@@ -408,6 +539,9 @@ pub struct LabeledCorpus {
     pub rows_read: usize,
     /// Rows and labels skipped, with reasons.
     pub rejects: Rejects,
+    /// Rows spanning several lines (whether used or skipped for another
+    /// reason; a row of the wrong width is an unbalanced quote in `rejects`).
+    pub multi_line: MultiLineRows,
 }
 
 impl LabeledCorpus {
@@ -446,6 +580,11 @@ impl LabeledCorpus {
     }
 
     fn add_row(&mut self, row: Row) {
+        // A row of the wrong width is reported as an unbalanced quote instead.
+        let unbalanced = matches!(row.fields, Err(RejectReason::UnbalancedQuote { .. }));
+        if row.last_line > row.line && !unbalanced {
+            self.multi_line.push(row.line, row.last_line);
+        }
         let fields = match row.fields {
             Ok(f) => f,
             Err(reason) => {
@@ -521,26 +660,39 @@ impl LabeledCorpus {
             labels: vec![Vec::new(); heads.len()],
             rows_read: 0,
             rejects: Rejects::default(),
+            multi_line: MultiLineRows::default(),
         }
     }
 
-    /// For `--strict`: an error naming the first skipped row (or label).
+    /// For `--strict`: an error naming the first row skipped (or label not
+    /// used) or spanning several lines, whichever comes first in the file.
     pub fn ensure_clean_rows(&self) -> Result<()> {
-        match self.rejects.entries().first() {
-            Some(first) => Err(Error::input(format!(
-                "{}:{}: {} (--strict stops at the first row that would be skipped; \
-                 {} in all)",
-                self.source,
-                first.line,
-                first.reason,
-                self.rejects.entries().len()
-            ))),
-            None => Ok(()),
+        let reject = self.rejects.entries().first();
+        let span = self.multi_line.spans().first();
+        match (reject, span) {
+            (Some(first), span) if span.is_none_or(|&(line, _)| first.line <= line) => {
+                Err(Error::input(format!(
+                    "{}:{}: {} (--strict stops at the first row that would be skipped; \
+                     {} in all)",
+                    self.source,
+                    first.line,
+                    first.reason,
+                    self.rejects.entries().len()
+                )))
+            }
+            (_, Some(&(first, last))) => Err(multi_line_error(
+                &self.source,
+                first,
+                last,
+                Some(self.multi_line.count()),
+            )),
+            _ => Ok(()),
         }
     }
 
-    /// For `--strict`: an error naming the first skipped row (or label), or
-    /// the first labels differing only in case.
+    /// For `--strict`: an error naming the first row skipped or spanning
+    /// several lines (see [`LabeledCorpus::ensure_clean_rows`]), or the first
+    /// labels differing only in case.
     pub fn ensure_clean(&self) -> Result<()> {
         self.ensure_clean_rows()?;
         if let Some(clash) = self.case_clashes().into_iter().next() {
@@ -598,17 +750,10 @@ pub struct CorpusChunks<R: Read> {
 impl<R: Read> CorpusChunks<R> {
     /// Reads the header of `reader` and finds the columns of `spec`.
     pub fn new(source: &str, reader: R, spec: &CorpusSpec) -> Result<Self> {
-        if spec.label_cols.is_empty() {
-            return Err(Error::param("at least one label column is needed"));
-        }
+        spec.validate()?;
         let table = CsvTable::with_encoding(source, reader, spec.encoding)?;
         let mut columns = vec![table.column(&spec.text_col, "--text-col")?];
         for label in &spec.label_cols {
-            if spec.label_cols.iter().filter(|l| *l == label).count() > 1 {
-                return Err(Error::param(format!(
-                    "label column '{label}' is given more than once"
-                )));
-            }
             columns.push(table.column(label, "--label-col")?);
         }
         Ok(CorpusChunks {
@@ -632,6 +777,7 @@ impl<R: Read> CorpusChunks<R> {
             labels: vec![Vec::new(); self.heads.len()],
             rows_read: 0,
             rejects: Rejects::default(),
+            multi_line: MultiLineRows::default(),
         };
         while corpus.rows_read < max_rows {
             let Some(row) = self.table.next_row(&self.columns) else {
@@ -680,6 +826,43 @@ mod tests {
             "{summary}"
         );
         assert!(summary.contains("malformed row: 3 fields"), "{summary}");
+        // The row on lines 5-6 is used, and reported.
+        assert_eq!(c.multi_line.count(), 1);
+        assert_eq!(c.multi_line.spans(), [(5, 6)]);
+        let e = c.ensure_clean_rows().unwrap_err().to_string();
+        assert!(e.starts_with("t.csv:3: empty text"), "{e}");
+    }
+
+    #[test]
+    fn rows_spanning_lines_are_counted_with_their_spans_and_stop_strict() {
+        // CRLF line ends, a blank line after a row, and a quote never closed.
+        let csv = "text,label\r\n\"一\r\n二\",a\r\n\r\n\"三\n\n四\",b\nok,a\n\"五,b\n六,a\n\n";
+        let c = LabeledCorpus::from_bytes("m.csv", csv.as_bytes(), &spec(&["label"])).unwrap();
+        assert_eq!(c.lines, vec![2, 5, 8]);
+        assert_eq!(c.multi_line.spans(), [(2, 3), (5, 7)]);
+        assert_eq!(
+            c.rejects.entries()[0].reason,
+            RejectReason::UnbalancedQuote { last_line: 10 }
+        );
+        let e = c.ensure_clean_rows().unwrap_err().to_string();
+        assert!(
+            e.starts_with("m.csv:2-3: this row spans lines 2 to 3") && e.ends_with("; 2 in all)"),
+            "{e}"
+        );
+        let warning = c.multi_line.warning();
+        assert!(warning[0].starts_with("warning: 2 rows span several lines"));
+        assert_eq!(warning[1], "lines 2-3, 5-7");
+        // Only the first spans are kept; the count goes on.
+        let mut many = MultiLineRows::default();
+        for i in 0..(SPANS_LISTED as u64 + 3) {
+            many.push(10 * i, 10 * i + 1);
+        }
+        let mut more = MultiLineRows::default();
+        more.push(500, 502);
+        many.extend(more);
+        assert_eq!(many.count(), SPANS_LISTED + 4);
+        assert_eq!(many.spans().len(), SPANS_LISTED);
+        assert!(many.warning()[1].ends_with("90-91, … 4 more"));
     }
 
     #[test]
@@ -747,6 +930,23 @@ mod tests {
             "{:?}",
             c.rejects.summary(5)
         );
+    }
+
+    #[test]
+    fn a_label_column_must_not_be_the_text_column_or_named_twice() {
+        let e = |labels: &[&str]| {
+            LabeledCorpus::from_bytes("d.csv", b"text,label\na,b\n", &spec(labels))
+                .unwrap_err()
+                .to_string()
+        };
+        assert!(
+            e(&["label", "text"])
+                .starts_with("invalid setting: --label-col 'text' is the text column"),
+            "{}",
+            e(&["text"])
+        );
+        assert!(e(&["label", "label"]).contains("--label-col 'label' is given more than once"));
+        assert!(e(&[]).contains("at least one label column"));
     }
 
     #[test]

@@ -101,9 +101,7 @@ impl Folds {
     /// `seed` and dealt to the folds in turn, continuing from one class to the
     /// next, so fold sizes differ by at most one and class shares match.
     pub fn stratified(corpus: &LabeledCorpus, k: usize, seed: u64) -> Result<Folds> {
-        if k < 2 {
-            return Err(Error::param(format!("--folds must be at least 2, got {k}")));
-        }
+        Self::check(k)?;
         if corpus.len() < k {
             return Err(Error::input(format!(
                 "{}: {} rows cannot be split into {k} folds; use fewer --folds",
@@ -122,6 +120,14 @@ impl Folds {
             fold_of[row] = position % k;
         }
         Ok(Folds { fold_of, k, seed })
+    }
+
+    /// Checks a number of folds before any data is read: at least 2.
+    pub fn check(k: usize) -> Result<()> {
+        if k < 2 {
+            return Err(Error::param(format!("--folds must be at least 2, got {k}")));
+        }
+        Ok(())
     }
 
     /// Number of folds.

@@ -102,18 +102,24 @@ impl ParamGuard for DenseLogisticParams {
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
         let p = &self.0;
         // 1 / c must be finite too, so very small c is refused.
-        if !(p.c.is_finite() && p.c > 0.0 && (1.0 / p.c).is_finite()) {
+        if !(p.c.is_finite() && p.c > 0.0) {
             return Err(Error::param(format!(
-                "C must be a positive number, got {}",
+                "--c must be a positive finite number, got {}",
+                p.c
+            )));
+        }
+        if !(1.0 / p.c).is_finite() {
+            return Err(Error::param(format!(
+                "--c is too small for linfa-logistic (1/C overflows), got {:e}",
                 p.c
             )));
         }
         if p.max_iter == 0 {
-            return Err(Error::param("max_iter must be at least 1"));
+            return Err(Error::param("--max-iter must be at least 1"));
         }
         if p.max_dense_mb == 0 {
             return Err(Error::param(
-                "the dense matrix budget must be at least 1 MB",
+                "--max-dense-mb (the dense matrix budget) must be at least 1",
             ));
         }
         Ok(p)

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::corpus::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, Rejects};
+use crate::corpus::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, MultiLineRows, Rejects};
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 use crate::model::Model;
@@ -120,6 +120,12 @@ pub fn evaluation_spec(
     text_col: &str,
     encoding: TextEncoding,
 ) -> Result<CorpusSpec> {
+    if model.heads().iter().any(|h| h.name == text_col) {
+        return Err(Error::param(format!(
+            "--text-col '{text_col}' is the label column of the model's head '{text_col}'; \
+             name the column that holds the text with --text-col"
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let table = CsvTable::with_encoding(&path.display().to_string(), file, encoding)?;
     let label_cols: Vec<String> = model
@@ -293,6 +299,8 @@ pub struct FileEvaluation {
     pub evaluation: Evaluation,
     /// Every row skipped while reading, with its line and reason.
     pub rejects: Rejects,
+    /// Rows spanning several lines of the file.
+    pub multi_line: MultiLineRows,
     /// Labels of one column that differ only in case (see
     /// [`LabeledCorpus::case_clashes`]).
     pub case_clashes: Vec<String>,
@@ -314,6 +322,7 @@ pub fn evaluate_file(
     let mut chunks = CorpusChunks::new(&source, file, spec)?;
     let mut tallies = tallies(model, &spec.label_cols);
     let mut rejects = Rejects::default();
+    let mut multi_line = MultiLineRows::default();
     let mut label_counts: Vec<BTreeMap<String, usize>> =
         vec![BTreeMap::new(); spec.label_cols.len()];
     let (mut rows_read, mut kept) = (0, 0);
@@ -338,6 +347,7 @@ pub fn evaluate_file(
         }
         progress(kept);
         rejects.extend(chunk.rejects);
+        multi_line.extend(chunk.multi_line);
     }
     let summary = LabeledCorpus {
         rows_read,
@@ -363,6 +373,7 @@ pub fn evaluate_file(
             heads: finish(model, tallies),
         },
         rejects,
+        multi_line,
         case_clashes,
     })
 }

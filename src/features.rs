@@ -101,30 +101,30 @@ impl FeatureConfig {
 
     /// Checks the settings once, before any work.
     pub fn validate(&self) -> Result<()> {
-        let check = |name: &str, (lo, hi): (usize, usize)| {
+        let check = |flag: &str, (lo, hi): (usize, usize)| {
             if lo == 0 || lo > hi || hi > MAX_NGRAM {
                 Err(Error::param(format!(
-                    "{name} n-gram range must satisfy 1 <= min <= max <= {MAX_NGRAM}, got {lo}..{hi}"
+                    "{flag} must be MIN-MAX with 1 <= MIN <= MAX <= {MAX_NGRAM}, got {lo}-{hi}"
                 )))
             } else {
                 Ok(())
             }
         };
-        check("word", self.word_ngrams)?;
+        check("--word-ngrams", self.word_ngrams)?;
         if let Some(range) = self.char_ngrams {
-            check("character", range)?;
+            check("--char-ngrams", range)?;
         }
         if self.min_df == 0 {
-            return Err(Error::param("min_df must be at least 1"));
+            return Err(Error::param("--min-df must be at least 1"));
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
             return Err(Error::param(format!(
-                "max_df must be a fraction in (0, 1], got {}",
+                "--max-df must be a fraction in (0, 1], got {}",
                 self.max_df
             )));
         }
         if self.max_features == Some(0) {
-            return Err(Error::param("max_features must be at least 1"));
+            return Err(Error::param("--max-features must be at least 1"));
         }
         Ok(())
     }

@@ -36,6 +36,14 @@ pub enum Item {
         /// Why.
         reason: RejectReason,
     },
+    /// The CSV row read next (a document or a skipped row, which follows
+    /// this item) spans several lines: a quoted field holds line breaks.
+    MultiLine {
+        /// The line the row starts on.
+        line: u64,
+        /// The line it ends on.
+        last_line: u64,
+    },
 }
 
 /// Where documents come from.
@@ -150,10 +158,22 @@ pub fn read(
         _ if source.is_csv() => {
             let mut table = CsvTable::with_encoding(&source.name(), source.open()?, encoding)?;
             let col = table.column(text_col, "--text-col")?;
+            // The row after a `MultiLine` item.
+            let mut pending: Option<Item> = None;
             Ok(Box::new(std::iter::from_fn(move || {
+                if let Some(item) = pending.take() {
+                    return Some(Ok(item));
+                }
                 table.next_row(&[col]).map(|row| {
                     let row = row?;
-                    Ok(match row.fields {
+                    let unbalanced =
+                        matches!(row.fields, Err(RejectReason::UnbalancedQuote { .. }));
+                    let spans =
+                        (row.last_line > row.line && !unbalanced).then_some(Item::MultiLine {
+                            line: row.line,
+                            last_line: row.last_line,
+                        });
+                    let item = match row.fields {
                         Ok(mut f) if !f[0].is_empty() => Item::Doc(Document {
                             id: row.line,
                             title: None,
@@ -168,6 +188,13 @@ pub fn read(
                             line: row.line,
                             reason,
                         },
+                    };
+                    Ok(match spans {
+                        Some(spans) => {
+                            pending = Some(item);
+                            spans
+                        }
+                        None => item,
                     })
                 })
             })))
@@ -305,15 +332,22 @@ mod tests {
     fn csv_files_use_the_text_column_and_line_numbers() {
         let path = temp("docs.csv", b"id,text\n1,\"two\nlines\"\n2,\n3,ok\n");
         let items = collect(&Source::File(path.clone()), false);
-        assert!(matches!(&items[0], Item::Doc(d) if d.id == 2 && d.text == "two\nlines"));
+        assert_eq!(
+            items[0],
+            Item::MultiLine {
+                line: 2,
+                last_line: 3
+            }
+        );
+        assert!(matches!(&items[1], Item::Doc(d) if d.id == 2 && d.text == "two\nlines"));
         assert!(matches!(
-            &items[1],
+            &items[2],
             Item::Skipped {
                 line: 4,
                 reason: RejectReason::EmptyText
             }
         ));
-        assert!(matches!(&items[2], Item::Doc(d) if d.id == 5));
+        assert!(matches!(&items[3], Item::Doc(d) if d.id == 5));
         let err = read(&Source::File(path), "body", false, TextEncoding::Utf8)
             .err()
             .unwrap()

@@ -45,6 +45,29 @@ impl LineIndex {
         }
         s.passed + 1
     }
+
+    /// The 1-based line of the last byte before `end` that is not a line
+    /// terminator: the last line of a row that the csv crate read up to
+    /// `end` (its own terminator, blank lines after it, or the line ends
+    /// before the end of the file swallowed by a quote never closed, are no
+    /// part of it). `end` must not be before an offset already asked about
+    /// with [`LineIndex::line_at`]; nothing is forgotten by this query.
+    pub(crate) fn line_before(&self, end: u64) -> u64 {
+        let s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let mut before = s.terminators.partition_point(|&(t, _)| t < end);
+        let mut last = end;
+        // Walk back over the run of terminators that ends right before `end`.
+        while before > 0 && s.terminators[before - 1].0 + 1 == last {
+            before -= 1;
+            last -= 1;
+        }
+        let ended = s
+            .terminators
+            .range(..before)
+            .filter(|&&(_, ends_line)| ends_line)
+            .count() as u64;
+        s.passed + ended + 1
+    }
 }
 
 /// Wraps a reader, recording line ends into a [`LineIndex`].
@@ -116,6 +139,25 @@ mod tests {
         assert_eq!(lines_of(b"a\n\nb\r\rc", &[0, 3, 6]), [1, 3, 5]);
         // A CR at the very end still ends its line once nothing follows.
         assert_eq!(lines_of(b"a\rb", &[2]), [2]);
+    }
+
+    #[test]
+    fn the_last_line_of_a_row_leaves_out_trailing_line_ends() {
+        let last = |text: &[u8], start: u64, end: u64| {
+            let (mut reader, index) = Counting::new(text);
+            std::io::copy(&mut reader, &mut std::io::sink()).unwrap();
+            assert!(index.line_at(start) >= 1);
+            index.line_before(end)
+        };
+        // A row on lines 2-3 ("b\nc"), read up to its terminator, blank lines
+        // after it, or the end of the file.
+        assert_eq!(last(b"a\nb\nc\nd\n", 2, 6), 3);
+        assert_eq!(last(b"a\nb\nc\n\n\nd\n", 2, 8), 3);
+        assert_eq!(last(b"a\r\nb\r\nc\r\n\r\nd", 3, 11), 3);
+        assert_eq!(last(b"a\rb\rc\r\rd", 2, 7), 3);
+        assert_eq!(last(b"a\nb\nc", 2, 5), 3);
+        // A one-line row ends on the line it starts on.
+        assert_eq!(last(b"a\nb\nc\n", 2, 4), 2);
     }
 
     #[test]

@@ -65,7 +65,7 @@ impl ParamGuard for NaiveBayesParams {
         let alpha = self.0.alpha;
         if !(alpha.is_finite() && alpha > 0.0) {
             return Err(Error::param(format!(
-                "naive Bayes smoothing alpha must be a positive finite number, got {alpha}"
+                "--alpha (naive Bayes smoothing) must be a positive finite number, got {alpha}"
             )));
         }
         Ok(&self.0)

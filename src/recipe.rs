@@ -35,7 +35,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{CorpusSpec, LabeledCorpus, Rejects, hex_sha256};
+use crate::corpus::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects, hex_sha256};
 use crate::encoding::TextEncoding;
 use crate::error::{Error, Result};
 
@@ -83,6 +83,8 @@ pub struct SourceReport {
     pub left_out: BTreeMap<String, usize>,
     /// Rows and labels the CSV reader skipped, with lines and reasons.
     pub rejects: Rejects,
+    /// Rows whose quoted text spans several lines.
+    pub multi_line: MultiLineRows,
 }
 
 /// A recipe's merged corpus and what each source gave.
@@ -236,8 +238,14 @@ impl Recipe {
         self.path.parent().unwrap_or(Path::new("")).join(source)
     }
 
-    /// Reads every source and merges them into one corpus with the recipe's heads.
-    pub fn build(&self, text_col: &str, encoding: TextEncoding) -> Result<RecipeCorpus> {
+    /// Reads every source and merges them into one corpus with the recipe's
+    /// heads; with `strict`, a source row that would be skipped is an error.
+    pub fn build(
+        &self,
+        text_col: &str,
+        encoding: TextEncoding,
+        strict: bool,
+    ) -> Result<RecipeCorpus> {
         let heads = self.heads();
         let mut merged = LabeledCorpus {
             source: self.path.display().to_string(),
@@ -248,6 +256,7 @@ impl Recipe {
             labels: vec![Vec::new(); heads.len()],
             rows_read: 0,
             rejects: Rejects::default(),
+            multi_line: MultiLineRows::default(),
         };
         // The recipe's bytes, then each source's SHA-256: one hash for all.
         let mut hashed = self.bytes.clone();
@@ -267,6 +276,9 @@ impl Recipe {
                 encoding,
             };
             let corpus = LabeledCorpus::read(&path, &spec)?;
+            if strict {
+                corpus.ensure_clean()?;
+            }
             hashed.extend_from_slice(corpus.sha256.as_bytes());
             let mapping = Mapping::new(self, &source, &columns, &heads, &corpus)?;
             let mut report = SourceReport {
@@ -275,6 +287,7 @@ impl Recipe {
                 rows_used: 0,
                 left_out: BTreeMap::new(),
                 rejects: corpus.rejects.clone(),
+                multi_line: corpus.multi_line.clone(),
             };
             for (i, text) in corpus.texts.into_iter().enumerate() {
                 let row: Vec<Option<&str>> =
@@ -536,7 +549,7 @@ mod tests {
         .unwrap();
         let built = Recipe::read(&path)
             .unwrap()
-            .build("text", TextEncoding::Utf8)
+            .build("text", TextEncoding::Utf8, false)
             .unwrap();
         let c = &built.corpus;
         assert_eq!(c.texts, ["甲", "丙", "丁", "戊"]);
@@ -571,7 +584,7 @@ mod tests {
         .unwrap();
         let err = Recipe::read(&path)
             .unwrap()
-            .build("text", TextEncoding::Utf8)
+            .build("text", TextEncoding::Utf8, false)
             .unwrap_err()
             .to_string();
         assert!(err.contains("'car' (1 rows)"), "{err}");

@@ -39,6 +39,27 @@ pub struct TrainReport {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
+impl TrainConfig {
+    /// Checks every setting, before any data is read: the segmentation and
+    /// feature settings, and the classifier's hyperparameters through their
+    /// linfa `ParamGuard` (the one check of each; fitting runs the same one).
+    /// Messages name the command-line flag of the setting.
+    ///
+    /// ```
+    /// use newsclf::TrainConfig;
+    /// let mut config = TrainConfig::default();
+    /// assert!(config.check().is_ok());
+    /// config.features.max_df = 2.0;
+    /// let e = config.check().unwrap_err().to_string();
+    /// assert_eq!(e, "invalid setting: --max-df must be a fraction in (0, 1], got 2");
+    /// ```
+    pub fn check(&self) -> Result<ClassifierSettings> {
+        self.segmenter.validate().map_err(Error::param)?;
+        self.features.validate()?;
+        self.classifier.check()
+    }
+}
+
 /// Trains models from labeled corpora.
 #[derive(Debug, Clone, Default)]
 pub struct Trainer {
@@ -103,11 +124,9 @@ impl Trainer {
         Ok((Model::from_data(data), report))
     }
 
-    /// Checks every setting once, before any work.
+    /// Checks every setting (see [`TrainConfig::check`]).
     pub(crate) fn check(&self) -> Result<ClassifierSettings> {
-        self.config.segmenter.validate().map_err(Error::param)?;
-        self.config.features.validate()?;
-        self.config.classifier.check()
+        self.config.check()
     }
 
     /// Normalises and segments every text of `corpus`, in parallel.
@@ -225,6 +244,43 @@ pub(crate) fn count_classes<'a>(labels: &[Option<&'a str>]) -> BTreeMap<&'a str,
         *counts.entry(*label).or_insert(0) += 1;
     }
     counts
+}
+
+/// Checks the label columns of a corpus just read, before any work: every
+/// head needs at least two classes and, unless `allow_many_classes`, at most
+/// one class per two rows with a label. A column with nearly one value per
+/// row (the text itself, an id, a date) is not a label column: training on it
+/// would take long and make a huge model that predicts nothing useful.
+/// (Training itself checks only the first rule.)
+///
+/// ```
+/// use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+/// let csv = "text,label\n油价上涨,a\n电网投运,b\n球队获胜,c\n";
+/// let corpus = LabeledCorpus::from_bytes("d.csv", csv.as_bytes(), &CorpusSpec::default()).unwrap();
+/// let e = newsclf::trainer::check_labels(&corpus, false).unwrap_err().to_string();
+/// assert!(e.starts_with("d.csv: column 'label' has 3 classes in 3 rows"), "{e}");
+/// assert!(newsclf::trainer::check_labels(&corpus, true).is_ok());
+/// ```
+pub fn check_labels(corpus: &LabeledCorpus, allow_many_classes: bool) -> Result<()> {
+    let labels = corpus_labels(corpus);
+    check_classes(&corpus.source, &corpus.heads, &labels)?;
+    if allow_many_classes {
+        return Ok(());
+    }
+    for (name, head_labels) in corpus.heads.iter().zip(&labels) {
+        let classes = count_classes(head_labels).len();
+        let rows = head_labels.iter().flatten().count();
+        if classes * 2 > rows {
+            return Err(Error::input(format!(
+                "{}: column '{name}' has {classes} classes in {rows} rows, more than one \
+                 class per two rows: it does not look like a label column; pass the column \
+                 that holds the labels to --label-col, or add --allow-many-classes if these \
+                 are the classes you mean",
+                corpus.source
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// Refuses a head with fewer than two classes.

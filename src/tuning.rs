@@ -41,7 +41,9 @@ impl Default for Grid {
 
 impl Grid {
     /// Every combination, applied to `base` (which must use the linear
-    /// classifier), in grid order.
+    /// classifier), in grid order. Checks `base` and every value of the grid
+    /// first (with [`TrainConfig::check`]), so that nothing is read or fitted
+    /// with a bad setting.
     pub fn configs(&self, base: &TrainConfig) -> Result<Vec<TrainConfig>> {
         let ClassifierParams::Linear(linear) = &base.classifier else {
             return Err(Error::param(
@@ -54,6 +56,30 @@ impl Grid {
             || self.min_dfs.is_empty()
         {
             return Err(Error::param("every grid setting needs at least one value"));
+        }
+        base.check()?;
+        // Each grid setting changes one field that is checked on its own, so
+        // checking every value once checks every combination.
+        let in_grid = |flag: &str, config: TrainConfig| {
+            config.check().map(drop).map_err(|e| match e {
+                Error::Param(message) => Error::param(format!("in {flag}: {message}")),
+                other => other,
+            })
+        };
+        for &c in &self.cs {
+            let mut config = base.clone();
+            config.classifier = ClassifierParams::Linear(LinearParams::clone(linear).c(c));
+            in_grid("--grid-c", config)?;
+        }
+        for &chars in &self.char_ngrams {
+            let mut config = base.clone();
+            config.features.char_ngrams = chars;
+            in_grid("--grid-char-ngrams", config)?;
+        }
+        for &min_df in &self.min_dfs {
+            let mut config = base.clone();
+            config.features.min_df = min_df;
+            in_grid("--grid-min-df", config)?;
         }
         let mut out = Vec::new();
         for &loss in &self.losses {
@@ -166,9 +192,6 @@ pub fn tune(
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<Tuned> {
     let configs = grid.configs(base)?;
-    for config in &configs {
-        Trainer::new(config.clone()).check()?;
-    }
     let folds = Folds::stratified(corpus, folds, seed)?;
     // Segmentation settings are not tuned: segment once for the whole grid.
     let docs = Trainer::new(base.clone()).segment(corpus);
@@ -242,5 +265,36 @@ mod tests {
             ..Grid::default()
         };
         assert!(empty.configs(&TrainConfig::default()).is_err());
+    }
+
+    #[test]
+    fn every_grid_value_is_checked_before_any_work() {
+        let err = |grid: Grid| {
+            grid.configs(&TrainConfig::default())
+                .unwrap_err()
+                .to_string()
+        };
+        let bad_c = Grid {
+            cs: vec![1.0, f64::NAN],
+            ..Grid::default()
+        };
+        assert_eq!(
+            err(bad_c),
+            "invalid setting: in --grid-c: --c must be a positive finite number, got NaN"
+        );
+        let bad_min_df = Grid {
+            min_dfs: vec![0],
+            ..Grid::default()
+        };
+        assert!(err(bad_min_df).contains("in --grid-min-df: --min-df must be at least 1"));
+        let bad_chars = Grid {
+            char_ngrams: vec![Some((1, 4))],
+            ..Grid::default()
+        };
+        assert!(err(bad_chars).contains("in --grid-char-ngrams: --char-ngrams must be MIN-MAX"));
+        let mut base = TrainConfig::default();
+        base.features.max_df = 0.0;
+        let e = Grid::default().configs(&base).unwrap_err().to_string();
+        assert!(e.contains("--max-df must be a fraction"), "{e}");
     }
 }

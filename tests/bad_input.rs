@@ -214,6 +214,145 @@ fn unbalanced_quotes_name_the_lines_they_swallowed() {
     assert!(out.stderr.contains("(line 6)"), "{}", out.stderr);
 }
 
+/// 600 one-line titles (lines 2-601) in three classes, where line 201 opens a
+/// quote it never closes and line 401 has an extra, quoted field: the quote
+/// runs on to line 401, and lines 201-401 come back as one row of two fields.
+fn stray_quote_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut text = String::from("text,label\n");
+    for i in 0..600 {
+        let line = i + 2;
+        let label = ["energy", "sports", "economy"][i % 3];
+        match line {
+            201 => text.push_str("\"未闭合的引号,sports\n"),
+            401 => text.push_str(&format!("第{i}条新闻标题,\"附加字段\",{label}\n")),
+            _ => text.push_str(&format!("第{i}条新闻标题 {label},{label}\n")),
+        }
+    }
+    write(dir, "stray.csv", text)
+}
+
+#[test]
+fn a_stray_quote_that_merges_rows_is_reported_with_its_line_span() {
+    let dir = tempdir();
+    let data = stray_quote_file(dir.path());
+    let model = dir.path().join("m.model");
+    let spans = [
+        "1 row spans several lines (a quoted field with line breaks), used as read",
+        "the quote opened on its first line closes too late: fix it there",
+        "\n    lines 201-401\n",
+    ];
+    let out = train(&data, &model).ok();
+    assert!(
+        out.stderr.contains("read ")
+            && out
+                .stderr
+                .contains("stray.csv: 400 rows, 400 used, 0 skipped"),
+        "{}",
+        out.stderr
+    );
+    for fragment in spans {
+        assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+    }
+    // The same warning from eval, cv and tune, and from predict on the CSV.
+    let eval = run(&["eval", "--model", s(&model), "--data", s(&data)]).ok();
+    let cv = run(&["cv", "--data", s(&data), "--folds", "2", "--min-df", "1"]).ok();
+    let tune = run(&[
+        "tune",
+        "--data",
+        s(&data),
+        "--out",
+        s(&dir.path().join("t.model")),
+        "--folds",
+        "2",
+        "--grid-loss",
+        "svm",
+        "--grid-c",
+        "1",
+        "--grid-char-ngrams",
+        "1-2",
+        "--grid-min-df",
+        "1",
+    ])
+    .ok();
+    for out in [&eval, &cv, &tune] {
+        for fragment in spans {
+            assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+        }
+    }
+    let predict = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--input",
+        s(&data),
+        "--format",
+        "csv",
+    ])
+    .ok();
+    assert!(
+        predict
+            .stderr
+            .contains("stray.csv: warning: 1 row spans several lines"),
+        "{}",
+        predict.stderr
+    );
+    assert!(
+        predict.stderr.contains("\n  lines 201-401\n"),
+        "{}",
+        predict.stderr
+    );
+    // --strict stops there, naming the file and the span.
+    let stop = [
+        "stray.csv:201-401: this row spans lines 201 to 401",
+        "close the quote opened on line 201",
+        "--strict stops at the first row that spans several lines",
+    ];
+    let strict = dir.path().join("strict.model");
+    run(&["train", "--data", s(&data), "--out", s(&strict), "--strict"]).fails(1, &stop);
+    assert!(!strict.exists());
+    run(&["cv", "--data", s(&data), "--strict"]).fails(1, &stop);
+    run(&["eval", "--model", s(&model), "--data", s(&data), "--strict"]).fails(1, &stop);
+    let out = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--input",
+        s(&data),
+        "--format",
+        "csv",
+        "--strict",
+    ])
+    .fails(1, &stop);
+    // The rows before the stop were classified (a header and lines 2-200).
+    assert_eq!(out.stdout.lines().count(), 200);
+}
+
+#[test]
+fn texts_with_paragraphs_are_used_and_counted_without_a_flood() {
+    let dir = tempdir();
+    let mut text = String::from("text,label\n");
+    for i in 0..12 {
+        let label = ["energy", "sports"][i % 2];
+        text.push_str(&format!("\"第{i}篇 {label} 第一段。\n第二段。\",{label}\n"));
+    }
+    let data = write(dir.path(), "paragraphs.csv", text);
+    let out = train(&data, &dir.path().join("m.model")).ok();
+    for fragment in [
+        "12 rows, 12 used, 0 skipped",
+        "12 rows span several lines (quoted fields with line breaks), used as read",
+        "right for texts with paragraphs",
+        "\n    lines 2-3, 4-5, 6-7, 8-9, 10-11, 12-13, 14-15, 16-17, 18-19, 20-21, … 2 more\n",
+    ] {
+        assert!(out.stderr.contains(fragment), "{fragment}:\n{}", out.stderr);
+    }
+    assert_eq!(
+        out.stderr.matches("\n    lines ").count(),
+        1,
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn a_missing_header_and_duplicate_columns_are_errors() {
     let dir = tempdir();
@@ -424,6 +563,215 @@ fn eval_reports_labels_the_model_never_saw() {
         .as_array()
         .unwrap();
     assert_eq!(labels.last().unwrap(), "weather");
+}
+
+#[test]
+fn a_label_column_that_is_not_a_label_is_refused_before_any_work() {
+    let dir = tempdir();
+    let m = dir.path().join("m.model");
+    // The text column named as the label column: refused before the file
+    // is opened (it does not exist), like any bad setting.
+    let missing = dir.path().join("missing.csv");
+    for command in [
+        &["train", "--out", s(&m)][..],
+        &["cv"],
+        &["tune", "--out", s(&m)],
+    ] {
+        let mut args = command.to_vec();
+        args.extend_from_slice(&["--data", s(&missing), "--label-col", "text"]);
+        let out = run(&args).fails(
+            2,
+            &[
+                "newsclf: error: invalid setting: --label-col 'text' is the text column \
+                 (--text-col text): a label column holds each row's class, not its text; \
+                 pass the column that holds the labels to --label-col",
+            ],
+        );
+        assert!(!out.stderr.contains("missing.csv"), "{}", out.stderr);
+    }
+    run(&["eval", "--data", s(&missing), "--text-col", "topic"]).fails(
+        2,
+        &["invalid setting: --text-col 'topic' is the label column of the model's head 'topic'"],
+    );
+    // A column with nearly one value per row: 40 classes in 40 rows.
+    let mut text = String::from("text,label,id\n");
+    for i in 0..40 {
+        let label = ["energy", "sports"][i % 2];
+        text.push_str(&format!("第{i}条 {label} 新闻,{label},稿件{i}\n"));
+    }
+    let data = write(dir.path(), "ids.csv", text);
+    let refused = [
+        "ids.csv: column 'id' has 40 classes in 40 rows, more than one class per two rows",
+        "it does not look like a label column",
+        "pass the column that holds the labels to --label-col, or add --allow-many-classes",
+    ];
+    let out = run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--out",
+        s(&m),
+        "--label-col",
+        "id",
+    ])
+    .fails(1, &refused);
+    // Refused right after reading: nothing was segmented or fitted.
+    assert!(
+        out.stderr.contains("40 rows, 40 used, 0 skipped"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("head 'id'"), "{}", out.stderr);
+    assert!(!m.exists());
+    run(&["cv", "--data", s(&data), "--label-col", "id"]).fails(1, &refused);
+    // With several heads, the head at fault is named.
+    run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--out",
+        s(&m),
+        "--label-col",
+        "label",
+        "--label-col",
+        "id",
+    ])
+    .fails(1, &refused);
+    // Exactly one class per two rows is still a label column; more needs the flag.
+    let out = run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--out",
+        s(&m),
+        "--label-col",
+        "id",
+        "--min-df",
+        "1",
+        "--allow-many-classes",
+    ])
+    .ok();
+    assert!(
+        out.stderr.contains("head 'id': 40 rows, 40 classes"),
+        "{}",
+        out.stderr
+    );
+    let mut half = String::from("text,label\n");
+    for i in 0..40 {
+        half.push_str(&format!("第{i}条新闻,类{}\n", i / 2));
+    }
+    let half = write(dir.path(), "half.csv", half);
+    train(&half, &m).ok();
+}
+
+#[test]
+fn bad_settings_stop_before_any_data_is_read() {
+    // The data file does not exist: a settings message proves it was never
+    // opened (and on a file of any size the stop is as quick).
+    let dir = tempdir();
+    let data = dir.path().join("huge.csv");
+    let out = dir.path().join("m.model");
+    let train = |flags: &[&str]| {
+        let mut args = vec!["train", "--data", s(&data), "--out", s(&out)];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    for (flags, message) in [
+        (
+            &["--c", "nan"][..],
+            "--c must be a positive finite number, got NaN",
+        ),
+        (
+            &["--c", "-1"],
+            "--c must be a positive finite number, got -1",
+        ),
+        (&["--c", "0"], "--c must be a positive finite number, got 0"),
+        (
+            &["--tol", "0"],
+            "--tol must be a positive finite number, got 0",
+        ),
+        (
+            &["--tol", "inf"],
+            "--tol must be a positive finite number, got inf",
+        ),
+        (&["--max-iter", "0"], "--max-iter must be at least 1"),
+        (
+            &["--max-df", "2"],
+            "--max-df must be a fraction in (0, 1], got 2",
+        ),
+        (
+            &["--max-df", "0"],
+            "--max-df must be a fraction in (0, 1], got 0",
+        ),
+        (&["--min-df", "0"], "--min-df must be at least 1"),
+        (
+            &["--max-features", "0"],
+            "--max-features must be at least 1",
+        ),
+        (
+            &["--word-ngrams", "1-4"],
+            "--word-ngrams must be MIN-MAX with 1 <= MIN <= MAX <= 3, got 1-4",
+        ),
+        (
+            &["--char-ngrams", "2-9"],
+            "--char-ngrams must be MIN-MAX with 1 <= MIN <= MAX <= 3, got 2-9",
+        ),
+        (
+            &["--model", "nb", "--alpha", "0"],
+            "--alpha (naive Bayes smoothing) must be a positive finite number, got 0",
+        ),
+        (
+            &["--model", "linfa-logistic", "--max-dense-mb", "0"],
+            "--max-dense-mb (the dense matrix budget) must be at least 1",
+        ),
+        (
+            &["--model", "linfa-logistic", "--c", "1e-320"],
+            "--c is too small for linfa-logistic (1/C overflows), got 1e-320",
+        ),
+    ] {
+        let run = train(flags).fails(2, &[&format!("newsclf: error: invalid setting: {message}")]);
+        assert!(
+            !run.stderr.contains("huge.csv"),
+            "{flags:?}: {}",
+            run.stderr
+        );
+    }
+    // cv and tune: the same checks, and the folds and the grid.
+    let cv = |flags: &[&str]| {
+        let mut args = vec!["cv", "--data", s(&data)];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    cv(&["--max-df", "2"]).fails(2, &["invalid setting: --max-df must be a fraction"]);
+    cv(&["--folds", "1"]).fails(2, &["invalid setting: --folds must be at least 2, got 1"]);
+    let tune = |flags: &[&str]| {
+        let mut args = vec!["tune", "--data", s(&data), "--out", s(&out)];
+        args.extend_from_slice(flags);
+        run(&args)
+    };
+    tune(&["--c", "nan"]).fails(
+        2,
+        &["invalid setting: --c must be a positive finite number, got NaN"],
+    );
+    tune(&["--folds", "0"]).fails(2, &["invalid setting: --folds must be at least 2, got 0"]);
+    tune(&["--grid-c", "1,-2"]).fails(
+        2,
+        &["invalid setting: in --grid-c: --c must be a positive finite number, got -2"],
+    );
+    tune(&["--grid-min-df", "1,0"]).fails(
+        2,
+        &["invalid setting: in --grid-min-df: --min-df must be at least 1"],
+    );
+    tune(&["--grid-char-ngrams", "1-4"]).fails(
+        2,
+        &["invalid setting: in --grid-char-ngrams: --char-ngrams must be MIN-MAX"],
+    );
+    // Values clap refuses: exit 2 too, naming the flag.
+    train(&["--min-df", "-1"]).fails(2, &["invalid value '-1' for '--min-df <N>'"]);
+    train(&["--word-ngrams", "3-1"]).fails(2, &["'--word-ngrams <RANGE>'", "1 <= MIN <= MAX"]);
+    assert!(!out.exists());
+    // With good settings, the missing file is what is reported.
+    train(&[]).fails(1, &["huge.csv", "No such file"]);
 }
 
 #[test]

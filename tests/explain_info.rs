@@ -1,6 +1,6 @@
 //! `explain`, `info` and `completions`.
 
-use crate::util::{root, run, s, shared, tempdir};
+use crate::util::{root, run, s, shared, small_corpus, tempdir};
 
 #[test]
 fn explain_names_the_terms_behind_each_label() {
@@ -47,7 +47,7 @@ fn explain_names_the_terms_behind_each_label() {
 #[test]
 fn explain_works_for_every_model_kind_and_adds_up_for_naive_bayes() {
     let dir = tempdir();
-    let data = root().join("data/news.csv");
+    let data = small_corpus();
     for kind in ["nb", "linfa-logistic", "linear"] {
         let model = dir.path().join(format!("{kind}.model"));
         run(&[

@@ -60,6 +60,21 @@ fn csv_inputs_read_without_panicking_and_with_true_line_numbers() {
             "{name}: {:?}",
             corpus.lines
         );
+        let spans = corpus.multi_line.spans();
+        assert!(
+            spans.windows(2).all(|w| w[0].1 < w[1].0)
+                && spans
+                    .iter()
+                    .all(|&(a, b)| 2 <= a && a < b && b <= line_ends + 1),
+            "{name}: {spans:?}"
+        );
+        assert_eq!(
+            corpus.ensure_clean().is_ok(),
+            corpus.rejects.is_empty()
+                && corpus.multi_line.is_empty()
+                && corpus.case_clashes().is_empty(),
+            "{name}"
+        );
     }
 }
 

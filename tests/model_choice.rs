@@ -1,10 +1,10 @@
 //! Model kinds (`--model`), cross-validation (`cv`), grid search (`tune`) and
 //! the feature and normalisation flags, on the project corpus.
 
-use crate::util::{root, run, s, split_corpus, tempdir};
+use crate::util::{run, s, small_corpus, split_corpus, tempdir};
 
 fn corpus() -> String {
-    root().join("data/news.csv").display().to_string()
+    small_corpus().display().to_string()
 }
 
 /// Trains on 4/5 of the project corpus with `flags` and returns the held-out
@@ -146,7 +146,7 @@ fn cv_refuses_impossible_fold_counts() {
         "--folds",
         "1",
     ])
-    .fails(1, &["--folds must be at least 2"]);
+    .fails(2, &["invalid setting: --folds must be at least 2, got 1"]);
     run(&[
         "cv",
         "--data",
@@ -225,7 +225,7 @@ fn tune_only_searches_the_linear_classifier() {
         "--out",
         s(&dir.path().join("m.model")),
     ])
-    .fails(1, &["--model linear"]);
+    .fails(2, &["--model linear"]);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! `newsclf predict`: inputs, formats and newspaper pages.
 
-use crate::util::{root, run, run_in, s, tempdir, top_sum, write};
+use crate::util::{root, run, run_in, s, small_corpus, tempdir, top_sum, write};
 
 #[test]
 fn a_newspaper_page_is_split_into_its_articles() {
@@ -149,7 +149,7 @@ fn json_predictions_have_the_documented_shape() {
             .as_array()
             .unwrap()
             .len(),
-        6
+        15
     );
     assert!((top_sum(&all[0]["predictions"]["topic"]) - 1.0).abs() < 1e-4);
 }
@@ -161,10 +161,11 @@ fn predict_and_eval_give_identical_output_whatever_the_thread_count() {
         all.extend_from_slice(args);
         run(&all).ok().stdout
     };
+    let small = small_corpus();
     let predict = [
         "predict",
         "--input",
-        "data/news.csv",
+        s(&small),
         "--text-col",
         "text",
         "--format",
@@ -175,7 +176,7 @@ fn predict_and_eval_give_identical_output_whatever_the_thread_count() {
     let one = run_with("1", &predict);
     assert_eq!(one.lines().count(), 810);
     assert_eq!(one, run_with("2", &predict));
-    let eval = ["eval", "--data", "data/news.csv", "--format", "json"];
+    let eval = ["eval", "--data", s(&small), "--format", "json"];
     assert_eq!(run_with("1", &eval), run_with("2", &eval));
 }
 

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::util::{root, run, s, tempdir, write};
+use crate::util::{root, run, s, small_corpus, tempdir, write};
 
 /// A model file with a valid header and checksum around `payload`.
 fn wrap(version: u32, payload: &[u8]) -> Vec<u8> {
@@ -115,7 +115,7 @@ fn a_failed_train_leaves_the_previous_model_in_place() {
 #[test]
 fn many_threads_predicting_at_once_match_the_serial_results() {
     let model = newsclf::Model::embedded_default().unwrap();
-    let text = std::fs::read_to_string(root().join("data/news.csv")).unwrap();
+    let text = std::fs::read_to_string(small_corpus()).unwrap();
     let texts: Vec<String> = csv::Reader::from_reader(text.as_bytes())
         .records()
         .map(|r| r.unwrap()[0].to_string())
@@ -149,14 +149,14 @@ fn many_threads_predicting_at_once_match_the_serial_results() {
 fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
     // 6 copies of the project corpus: 4,860 rows, more than one chunk.
     let dir = tempdir();
-    let text = std::fs::read_to_string(root().join("data/news.csv")).unwrap();
+    let text = std::fs::read_to_string(small_corpus()).unwrap();
     let (header, body) = text.split_once('\n').unwrap();
     let mut big = format!("{header}\n");
     for _ in 0..6 {
         big.push_str(body);
     }
     big.push_str(",energy,neutral\n"); // one row to skip
-    let path = write(dir.path(), "big.csv", big);
+    let path = write(dir.path(), "big.csv", &big);
     let model = newsclf::Model::embedded_default().unwrap();
     let spec = newsclf::corpus::CorpusSpec {
         label_cols: vec!["topic".into(), "sentiment".into()],
@@ -170,11 +170,35 @@ fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
     assert_eq!(streamed.evaluation.rows_read, 4861);
     assert_eq!(streamed.evaluation.rows_skipped, 1);
     assert_eq!(streamed.evaluation.heads[0].1.rows, 4860);
+    // The corpus's multi-paragraph articles, counted over every chunk.
+    assert_eq!(streamed.multi_line, corpus.multi_line);
+    assert_eq!(streamed.multi_line.count(), 6 * 84);
     let strict = newsclf::evaluate::evaluate_file(&model, &path, &spec, true, &|_| {});
+    let (first, last) = corpus.multi_line.spans()[0];
+    let message = strict.unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("big.csv:{first}-{last}: this row spans")),
+        "{message}"
+    );
+    // Without line breaks in the texts, --strict stops at the empty text in
+    // the last chunk, named by its line in the file.
+    let mut reader = csv::Reader::from_reader(big.as_bytes());
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(reader.headers().unwrap()).unwrap();
+    for record in reader.records() {
+        let record = record.unwrap();
+        writer
+            .write_record(record.iter().map(|f| f.replace('\n', " ")))
+            .unwrap();
+    }
+    let flat = write(dir.path(), "flat.csv", writer.into_inner().unwrap());
+    let strict = newsclf::evaluate::evaluate_file(&model, &flat, &spec, true, &|_| {});
+    let corpus = newsclf::corpus::LabeledCorpus::read(&flat, &spec).unwrap();
+    assert!(corpus.multi_line.is_empty());
     let last_line = corpus.rejects.entries()[0].line;
     let message = strict.unwrap_err().to_string();
     assert!(
-        message.contains(&format!("big.csv:{last_line}: empty text")),
+        message.contains(&format!("flat.csv:{last_line}: empty text")),
         "{message}"
     );
 }

@@ -53,8 +53,23 @@ fuzz_target!(|data: &[u8]| {
             line_ends + 1
         );
     }
+    // Rows spanning several lines: each span inside the file, in file order.
+    let spans = corpus.multi_line.spans();
+    assert!(spans.windows(2).all(|w| w[0].1 < w[1].0), "spans overlap: {spans:?}");
+    for &(first, last) in spans {
+        assert!(
+            2 <= first && first < last && last <= line_ends + 1,
+            "span {first}-{last} outside the data lines 2..={}",
+            line_ends + 1
+        );
+    }
+    assert!(corpus.multi_line.count() <= corpus.rows_read);
+    let _ = corpus.multi_line.warning();
     assert!(corpus.rows_read >= n + corpus.rejects.rows_dropped());
     let _ = corpus.rejects.summary(10);
     let _ = corpus.case_clashes();
-    assert_eq!(corpus.ensure_clean().is_ok(), corpus.rejects.is_empty() && corpus.case_clashes().is_empty());
+    assert_eq!(
+        corpus.ensure_clean().is_ok(),
+        corpus.rejects.is_empty() && corpus.multi_line.is_empty() && corpus.case_clashes().is_empty()
+    );
 });

@@ -149,7 +149,12 @@ pub struct CvArgs {
     #[command(flatten)]
     pub data: TrainingData,
     /// Number of folds (stratified by the first label column).
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    #[arg(
+        long,
+        default_value_t = 5,
+        value_name = "K",
+        allow_negative_numbers = true
+    )]
     pub folds: usize,
     /// Seed of the fold assignment.
     #[arg(long, default_value_t = 42, value_name = "SEED")]
@@ -171,7 +176,12 @@ pub struct TuneArgs {
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
     /// Number of cross-validation folds per grid point.
-    #[arg(long, default_value_t = 5, value_name = "K")]
+    #[arg(
+        long,
+        default_value_t = 5,
+        value_name = "K",
+        allow_negative_numbers = true
+    )]
     pub folds: usize,
     /// Seed of the fold assignment.
     #[arg(long, default_value_t = 42, value_name = "SEED")]
@@ -191,6 +201,7 @@ pub struct TuneArgs {
         value_delimiter = ',',
         default_value = "0.25,0.5,1",
         value_name = "C,...",
+        allow_hyphen_values = true,
         help_heading = "Grid"
     )]
     pub grid_c: Vec<f64>,
@@ -203,6 +214,7 @@ pub struct TuneArgs {
         value_delimiter = ',',
         default_value = "1,2",
         value_name = "N,...",
+        allow_hyphen_values = true,
         help_heading = "Grid"
     )]
     pub grid_min_df: Vec<usize>,
@@ -252,6 +264,10 @@ pub struct SettingsArgs {
     /// Column holding a label; repeat for several heads (e.g. topic and sentiment).
     #[arg(long = "label-col", default_value = "label", value_name = "NAME")]
     pub label_cols: Vec<String>,
+    /// Train even when a label column has more classes than half its rows
+    /// (refused by default: it usually means --label-col names the wrong column).
+    #[arg(long)]
+    pub allow_many_classes: bool,
     /// jieba user dictionary: one `word [frequency] [tag]` per line.
     #[arg(long, value_name = "FILE", help_heading = "Segmentation")]
     pub user_dict: Option<PathBuf>,
@@ -281,13 +297,23 @@ pub struct FeatureArgs {
     #[arg(long, default_value = "1-2", value_name = "RANGE", value_parser = parse_optional_range)]
     pub char_ngrams: OptionalRange,
     /// Keep terms that occur in at least this many training documents.
-    #[arg(long, default_value_t = 2, value_name = "N")]
+    #[arg(
+        long,
+        default_value_t = 2,
+        value_name = "N",
+        allow_negative_numbers = true
+    )]
     pub min_df: usize,
     /// Drop terms that occur in more than this fraction of training documents.
-    #[arg(long, default_value_t = 1.0, value_name = "FRACTION")]
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "FRACTION",
+        allow_negative_numbers = true
+    )]
     pub max_df: f64,
     /// Keep at most this many terms of each kind (words, characters).
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_features: Option<usize>,
     /// Use raw term counts instead of 1 + ln(count).
     #[arg(long)]
@@ -329,20 +355,35 @@ pub struct ClassifierArgs {
     pub loss: LossArg,
     /// Inverse regularisation strength of `linear` and `linfa-logistic`:
     /// larger fits the training data more closely [default: 0.25 for linear, 1 for linfa-logistic].
-    #[arg(long = "c", value_name = "C")]
+    #[arg(long = "c", value_name = "C", allow_negative_numbers = true)]
     pub c: Option<f64>,
     /// Stopping tolerance of the linear solver.
-    #[arg(long, default_value_t = 0.1, value_name = "TOL")]
+    #[arg(
+        long,
+        default_value_t = 0.1,
+        value_name = "TOL",
+        allow_negative_numbers = true
+    )]
     pub tol: f64,
     /// Maximum passes over the data per class (linear), or L-BFGS iterations
     /// (linfa-logistic) [default: 200 for linear, 100 for linfa-logistic].
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub max_iter: Option<usize>,
     /// Additive smoothing of naive Bayes.
-    #[arg(long, default_value_t = 1.0, value_name = "ALPHA")]
+    #[arg(
+        long,
+        default_value_t = 1.0,
+        value_name = "ALPHA",
+        allow_negative_numbers = true
+    )]
     pub alpha: f64,
     /// Memory budget of linfa-logistic's dense feature matrix, in MB.
-    #[arg(long, default_value_t = 1024, value_name = "MB")]
+    #[arg(
+        long,
+        default_value_t = 1024,
+        value_name = "MB",
+        allow_negative_numbers = true
+    )]
     pub max_dense_mb: usize,
     /// Seed of the solver's row order; the same seed gives the same model.
     #[arg(long, default_value_t = 42)]

@@ -2,7 +2,7 @@
 
 use anyhow::Result;
 use newsclf::Trainer;
-use newsclf::cross_validation::cross_validate;
+use newsclf::cross_validation::{Folds, cross_validate};
 use newsclf::report::render_cv;
 
 use super::args::CvArgs;
@@ -11,12 +11,9 @@ use super::{Ui, print_report};
 
 pub fn run(args: CvArgs, ui: Ui) -> Result<()> {
     let trainer = Trainer::new(train_config(&args.settings)?);
-    let corpus = read_corpus(
-        &args.data,
-        &corpus_spec(&args.settings, &args.reading),
-        &args.reading,
-        ui,
-    )?;
+    Folds::check(args.folds)?;
+    let spec = corpus_spec(&args.settings, &args.reading)?;
+    let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let bar = ui.progress(None, "");
     let report = cross_validate(&trainer, &corpus, args.folds, args.fold_seed, &|s| {
         bar.set_message(s.to_string())

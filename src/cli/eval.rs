@@ -36,15 +36,16 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
     let FileEvaluation {
         evaluation,
         rejects,
+        multi_line,
         case_clashes,
     } = evaluated?;
-    if !rejects.is_empty() {
+    if !rejects.is_empty() || !multi_line.is_empty() {
         ui.say(format!(
             "read {}: {} rows, {} skipped",
             evaluation.data, evaluation.rows_read, evaluation.rows_skipped
         ));
     }
-    report_problems(&rejects, &case_clashes, ui);
+    report_problems(&rejects, &multi_line, &case_clashes, ui);
     // The page first: a closed stdout (`| head`) must not cost the report.
     if let Some(path) = &args.report {
         let (source, bytes) = model_source(args.model.as_deref(), &model);

@@ -1,5 +1,6 @@
 //! Parses the command line, runs one subcommand and maps the outcome to an
-//! exit code: 0 success, 1 failure, 2 usage error.
+//! exit code: 0 success, 1 failure, 2 usage error (a flag clap refuses, or a
+//! setting the library refuses as invalid, before any data is read).
 
 mod args;
 mod cv;
@@ -114,9 +115,24 @@ pub fn run() -> ExitCode {
         Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("newsclf: error: {e:#}");
-            ExitCode::FAILURE
+            if is_invalid_setting(&e) {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
+}
+
+/// Whether `e` is a setting the library refused (a usage error, like a
+/// value clap refuses).
+fn is_invalid_setting(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<newsclf::Error>(),
+            Some(newsclf::Error::Param(_))
+        )
+    })
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

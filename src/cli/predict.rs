@@ -5,6 +5,7 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
+use newsclf::corpus::{MultiLineRows, multi_line_error};
 use newsclf::input::{self, Document, Item, Source};
 use rayon::prelude::*;
 
@@ -49,6 +50,7 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
     let bar = ui.progress(None, "documents");
     bar.set_message("classifying");
     let (mut skipped, mut done) = (0usize, 0usize);
+    let mut multi_line = MultiLineRows::default();
     // A reader thread feeds a bounded channel; a batch is classified when it
     // is full, or when input pauses, so a slow stream gets its answers
     // promptly and a file gets large parallel batches.
@@ -93,6 +95,16 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
                         });
                         false
                     }
+                    Item::MultiLine { line, last_line } if args.reading.strict => {
+                        halt = Some(
+                            multi_line_error(&source.name(), line, last_line, None).to_string(),
+                        );
+                        true
+                    }
+                    Item::MultiLine { line, last_line } => {
+                        multi_line.push(line, last_line);
+                        false
+                    }
                 },
                 Err(RecvTimeoutError::Timeout) => false,
                 Err(RecvTimeoutError::Disconnected) => true,
@@ -124,6 +136,14 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
     })?;
     out.flush()?;
     bar.finish_and_clear();
+    for (i, line) in multi_line.warning().into_iter().enumerate() {
+        let name = source.name();
+        ui.say(if i == 0 {
+            format!("{name}: {line}")
+        } else {
+            format!("  {line}")
+        });
+    }
     if skipped > 0 {
         ui.say(format!(
             "classified {done} documents; {skipped} input rows skipped (listed above)"

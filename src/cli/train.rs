@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 use linfa::ParamGuard;
 use newsclf::classifier::ClassifierParams;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus, Rejects};
+use newsclf::corpus::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
 use newsclf::dense_logistic::DenseLogisticParams;
 use newsclf::features::FeatureConfig;
 use newsclf::linear::{LinearParams, Loss};
@@ -14,7 +14,7 @@ use newsclf::naive_bayes::NaiveBayesParams;
 use newsclf::normalize::NormalizeConfig;
 use newsclf::recipe::Recipe;
 use newsclf::segment::{SegmenterConfig, read_stopwords, read_user_dict};
-use newsclf::trainer::TrainReport;
+use newsclf::trainer::{TrainReport, check_labels};
 use newsclf::{Model, TrainConfig, Trainer};
 
 use super::Ui;
@@ -25,9 +25,9 @@ use super::args::{
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
     let config = train_config(&args.settings)?;
-    let spec = corpus_spec(&args.settings, &args.reading);
+    let spec = corpus_spec(&args.settings, &args.reading)?;
     let clock = Instant::now();
-    let corpus = read_corpus(&args.data, &spec, &args.reading, ui)?;
+    let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let read_time = clock.elapsed();
     let bar = ui.progress(None, "");
     let stage = |s: &str| bar.set_message(s.to_string());
@@ -52,9 +52,10 @@ pub fn save_and_summarize(
     Ok(())
 }
 
-/// The training settings the flags describe.
+/// The training settings the flags describe, checked: called before any
+/// data is read, so that a bad setting stops at once.
 pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
-    Ok(TrainConfig {
+    let config = TrainConfig {
         normalize: NormalizeConfig {
             simplify: args.simplify,
         },
@@ -79,7 +80,9 @@ pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
             l2_norm: !args.features.no_l2_norm,
         },
         classifier: classifier_params(&args.classifier),
-    })
+    };
+    config.check()?;
+    Ok(config)
 }
 
 /// The classifier the flags describe.
@@ -119,53 +122,65 @@ pub fn loss(arg: LossArg) -> Loss {
     }
 }
 
-/// The columns and encoding the flags name.
-pub fn corpus_spec(args: &SettingsArgs, input: &InputArgs) -> CorpusSpec {
-    CorpusSpec {
+/// The columns and encoding the flags name, checked (before any data is read).
+pub fn corpus_spec(args: &SettingsArgs, input: &InputArgs) -> Result<CorpusSpec> {
+    let spec = CorpusSpec {
         text_col: args.text_col.clone(),
         label_cols: args.label_cols.clone(),
         encoding: input.encoding,
-    }
+    };
+    spec.validate()?;
+    Ok(spec)
 }
 
 /// Reads the labeled CSV (or the recipe's sources) and reports what was read
-/// and skipped; under `--strict`, anything skipped is an error.
+/// and skipped; under `--strict`, anything skipped is an error. Then checks
+/// the label columns (before any segmenting).
 pub fn read_corpus(
     data: &TrainingData,
+    spec: &CorpusSpec,
+    settings: &SettingsArgs,
+    input: &InputArgs,
+    ui: Ui,
+) -> Result<LabeledCorpus> {
+    let corpus = match (&data.recipe, &data.data) {
+        (Some(recipe), _) => read_recipe(recipe, spec, input, ui)?,
+        (None, Some(path)) => {
+            let corpus = LabeledCorpus::read(path, spec)?;
+            if input.strict {
+                corpus.ensure_clean()?;
+            }
+            ui.say(format!(
+                "read {}: {} rows, {} used, {} skipped",
+                corpus.source,
+                corpus.rows_read,
+                corpus.len(),
+                corpus.rejects.rows_dropped()
+            ));
+            report_problems(
+                &corpus.rejects,
+                &corpus.multi_line,
+                &corpus.case_clashes(),
+                ui,
+            );
+            corpus
+        }
+        (None, None) => unreachable!("clap requires --data or --recipe"),
+    };
+    check_labels(&corpus, settings.allow_many_classes)?;
+    Ok(corpus)
+}
+
+/// Reads a recipe's sources and reports, per source, what was read, left
+/// out by the recipe and skipped.
+fn read_recipe(
+    recipe: &Path,
     spec: &CorpusSpec,
     input: &InputArgs,
     ui: Ui,
 ) -> Result<LabeledCorpus> {
-    let Some(recipe) = &data.recipe else {
-        let path = data
-            .data
-            .as_deref()
-            .expect("clap requires --data or --recipe");
-        let corpus = LabeledCorpus::read(path, spec)?;
-        if input.strict {
-            corpus.ensure_clean()?;
-        }
-        ui.say(format!(
-            "read {}: {} rows, {} used, {} skipped",
-            corpus.source,
-            corpus.rows_read,
-            corpus.len(),
-            corpus.rejects.rows_dropped()
-        ));
-        report_problems(&corpus.rejects, &corpus.case_clashes(), ui);
-        return Ok(corpus);
-    };
-    let built = Recipe::read(recipe)?.build(&spec.text_col, spec.encoding)?;
+    let built = Recipe::read(recipe)?.build(&spec.text_col, spec.encoding, input.strict)?;
     for source in &built.sources {
-        if input.strict && !source.rejects.is_empty() {
-            let first = &source.rejects.entries()[0];
-            anyhow::bail!(
-                "{}:{}: {} (--strict stops at the first row that would be skipped)",
-                source.source,
-                first.line,
-                first.reason
-            );
-        }
         let left_out: usize = source.left_out.values().sum();
         ui.say(format!(
             "read {}: {} rows, {} used, {} left out by the recipe, {} skipped",
@@ -183,7 +198,7 @@ pub fn read_corpus(
                 .collect();
             ui.say(format!("  left out: {}", list.join(", ")));
         }
-        report_problems(&source.rejects, &[], ui);
+        report_problems(&source.rejects, &source.multi_line, &[], ui);
     }
     let corpus = built.corpus;
     ui.say(format!(
@@ -192,14 +207,28 @@ pub fn read_corpus(
         corpus.len(),
         built.sources.len()
     ));
-    report_problems(&Rejects::default(), &corpus.case_clashes(), ui);
+    report_problems(
+        &Rejects::default(),
+        &MultiLineRows::default(),
+        &corpus.case_clashes(),
+        ui,
+    );
     Ok(corpus)
 }
 
-/// Lists skipped rows by reason, and labels that differ only in case.
-pub fn report_problems(rejects: &Rejects, case_clashes: &[String], ui: Ui) {
+/// Lists skipped rows by reason, rows spanning several lines, and labels
+/// that differ only in case.
+pub fn report_problems(
+    rejects: &Rejects,
+    multi_line: &MultiLineRows,
+    case_clashes: &[String],
+    ui: Ui,
+) {
     for line in rejects.summary(20) {
         ui.say(format!("  {line}"));
+    }
+    for (i, line) in multi_line.warning().into_iter().enumerate() {
+        ui.say(format!("{}{line}", if i == 0 { "  " } else { "    " }));
     }
     for clash in case_clashes {
         ui.say(format!("  warning: {clash}"));

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 use anyhow::Result;
+use newsclf::cross_validation::Folds;
 use newsclf::report::render_tuning;
 use newsclf::tuning::{Grid, tune};
 
@@ -19,11 +20,13 @@ pub fn run(args: TuneArgs, ui: Ui) -> Result<()> {
         char_ngrams: args.grid_char_ngrams.iter().map(|r| r.0).collect(),
         min_dfs: args.grid_min_df.clone(),
     };
-    let spec = corpus_spec(&args.settings, &args.reading);
-    let clock = Instant::now();
-    let corpus = read_corpus(&args.data, &spec, &args.reading, ui)?;
-    let read_time = clock.elapsed();
+    // Every setting and grid value is checked before the data is read.
     let trials = grid.configs(&base)?.len() as u64;
+    Folds::check(args.folds)?;
+    let spec = corpus_spec(&args.settings, &args.reading)?;
+    let clock = Instant::now();
+    let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
+    let read_time = clock.elapsed();
     let bar = ui.progress(Some(trials), "settings");
     bar.set_message(format!("{}-fold cross-validation", args.folds));
     let tuned = tune(

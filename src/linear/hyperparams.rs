@@ -137,18 +137,18 @@ impl ParamGuard for LinearParams {
         let p = &self.0;
         if !(p.c.is_finite() && p.c > 0.0) {
             return Err(Error::param(format!(
-                "C must be a positive number, got {}",
+                "--c must be a positive finite number, got {}",
                 p.c
             )));
         }
         if !(p.tol.is_finite() && p.tol > 0.0) {
             return Err(Error::param(format!(
-                "tolerance must be a positive number, got {}",
+                "--tol must be a positive finite number, got {}",
                 p.tol
             )));
         }
         if p.max_iter == 0 {
-            return Err(Error::param("max_iter must be at least 1"));
+            return Err(Error::param("--max-iter must be at least 1"));
         }
         if !(p.bias.is_finite() && p.bias >= 0.0) {
             return Err(Error::param(format!(
