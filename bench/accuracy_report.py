@@ -63,7 +63,7 @@ def sha256(path):
 
 
 def machine():
-    cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+    cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
     return {
         "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "cores": len(os.sched_getaffinity(0)),
@@ -230,11 +230,11 @@ def main():
     print(table, "", "Peers against the issue's reference numbers:", "", reference, "", *checks,
           *(f"NOTE {n}" for n in notes), f"run time {args.elapsed_s:.0f} s", sep="\n")
 
-    md = [f"Measured on {host['date'][:10]} on {host['cores']} cores, {host['cpu']}; newsclf commit "
-          f"{args.commit} (binary `{args.binary}`); `{args.command}` (run time {args.elapsed_s:.0f} s). Peers: {peer_source}.",
+    md = [(f"Measured on {host['date'][:10]} on {host['cores']} cores, {host['cpu']}; newsclf commit "
+          f"{args.commit} (binary `{args.binary}`); `{args.command}` (run time {args.elapsed_s:.0f} s). Peers: {peer_source}."),
           "", table, "", LEGEND, "",
-          "Peers, test accuracy / macro-F1, and their cost (segment = jieba on train + test, once per "
-          "dataset; fit = fit + predict of all six):", "", peer_table(datasets), "",
+          ("Peers, test accuracy / macro-F1, and their cost (segment = jieba on train + test, once per "
+          "dataset; fit = fit + predict of all six):"), "", peer_table(datasets), "",
           "newsclf wall times:", "", time_table(datasets), "",
           "Peers against the issue's reference numbers:", "", reference, "",
           *(f"- **{c.split()[0]}** {c.split(maxsplit=1)[1]}" for c in checks),

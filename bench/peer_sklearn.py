@@ -10,15 +10,15 @@ import time
 
 START = time.perf_counter()
 
-import json  # noqa: E402  (imports are timed as part of start-up)
-import sys  # noqa: E402
+import json
+import sys
 
-import jieba  # noqa: E402
-import sklearn  # noqa: E402
-from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
-from sklearn.svm import LinearSVC  # noqa: E402
+import jieba
+import sklearn
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.svm import LinearSVC
 
-from common import init_jieba, read_csv, segment  # noqa: E402
+from common import init_jieba, read_csv, segment
 
 
 def main(train_path, test_path):

@@ -56,7 +56,7 @@ def dataset(run, fasttext_threads):
     peer_a = read_json(run / "peer_sklearn.json")
     peer_a["process"] = gnu_time(run / "peer_sklearn.time")
     fasttext_train = gnu_time(run / "fasttext_train.time")
-    p_at_1 = re.search(r"^P@1\s+(\S+)", (run / "fasttext_test.txt").read_text(), re.M).group(1)
+    p_at_1 = re.search(r"^P@1\s+(\S+)", (run / "fasttext_test.txt").read_text(), re.MULTILINE).group(1)
     peer_b = {
         "segmentation": {"script": "bench/fasttext_input.py", **read_json(run / "fasttext_input.json")},
         "train_wall_s": fasttext_train["wall_s"],
@@ -173,7 +173,7 @@ def command_output(*command):
 
 
 def machine(commit, other_cpu_percent):
-    cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)
+    cpu = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.MULTILINE)
     return {
         "nproc": len(os.sched_getaffinity(0)),
         "cpu": cpu.group(1) if cpu else "unknown",
@@ -225,8 +225,8 @@ def main():
     print(text_table(rows), "", predict_head, *(f"  {i}" for i in predict_items), "", *check_lines, sep="\n")
 
     mode = " (--quick)" if args.quick else ""
-    md = [f"Measured by `bench/compare.sh`{mode} on {host['date'][:10]}: {host['nproc']} cores, "
-          f"{host['cpu']}; commit {host['commit']}.", "", markdown_table(rows), "", LEGEND, "",
+    md = [(f"Measured by `bench/compare.sh`{mode} on {host['date'][:10]}: {host['nproc']} cores, "
+          f"{host['cpu']}; commit {host['commit']}."), "", markdown_table(rows), "", LEGEND, "",
           predict_head, "", *(f"- {i}" for i in predict_items), "",
           *(f"- **{c['status']}** {c['text']}" for c in checks)]
     (args.out / "results.md").write_text("\n".join(md) + "\n")
