@@ -67,6 +67,7 @@ pub struct Recipe {
     pub path: PathBuf,
     /// The rules, in file order.
     pub rules: Vec<Rule>,
+    /// The recipe's bytes, then those of each `unless` file (for the corpus hash).
     bytes: Vec<u8>,
 }
 
@@ -119,14 +120,15 @@ impl Recipe {
             .map_err(|e| Error::input(format!("{name}: {e}")))?
             .clone();
         let names: Vec<&str> = header.iter().map(str::trim).collect();
-        if names != HEADER && names != HEADER[..5] {
+        if !(5..=HEADER.len()).contains(&names.len()) || names != HEADER[..names.len()] {
             return Err(Error::input(format!(
-                "{name}:1: a recipe's header is `{}` (found `{}`)",
+                "{name}:1: a recipe's header is `{}` (`repeat,unless` optional; found `{}`)",
                 HEADER.join(","),
                 header.iter().collect::<Vec<_>>().join(",")
             )));
         }
         let mut rules: Vec<Rule> = Vec::new();
+        let mut term_files: BTreeMap<String, (Vec<String>, Vec<u8>)> = BTreeMap::new();
         for record in reader.records() {
             let record = record.map_err(|e| Error::input(format!("{name}: {e}")))?;
             let line = record.position().map_or(0, |p| p.line());
@@ -188,7 +190,13 @@ impl Recipe {
             };
             let unless = match field(6).as_str() {
                 "" => Vec::new(),
-                file => read_terms(&path.parent().unwrap_or(Path::new("")).join(file))?,
+                file => {
+                    if !term_files.contains_key(file) {
+                        let at = path.parent().unwrap_or(Path::new("")).join(file);
+                        term_files.insert(file.to_string(), read_terms(&at)?);
+                    }
+                    term_files[file].0.clone()
+                }
             };
             rules.push(Rule {
                 line,
@@ -203,6 +211,10 @@ impl Recipe {
         }
         if rules.is_empty() {
             return Err(Error::input(format!("{name}: the recipe has no rules")));
+        }
+        let mut bytes = bytes;
+        for (_, file_bytes) in term_files.into_values() {
+            bytes.extend_from_slice(&file_bytes);
         }
         Ok(Recipe {
             path: path.to_path_buf(),
@@ -258,7 +270,8 @@ impl Recipe {
             rejects: Rejects::default(),
             multi_line: MultiLineRows::default(),
         };
-        // The recipe's bytes, then each source's SHA-256: one hash for all.
+        // The recipe's and its term files' bytes, then each source's SHA-256:
+        // one hash for all.
         let mut hashed = self.bytes.clone();
         let mut reports = Vec::new();
         for source in self.sources() {
@@ -459,9 +472,11 @@ impl Mapping {
     }
 }
 
-/// The terms of an `unless` file: one per line, blank lines and `#` comments skipped.
-fn read_terms(path: &Path) -> Result<Vec<String>> {
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+/// The terms of an `unless` file (one per line, blank lines and `#` comments
+/// skipped) and the file's bytes.
+fn read_terms(path: &Path) -> Result<(Vec<String>, Vec<u8>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    let text = String::from_utf8_lossy(&bytes);
     let terms: Vec<String> = text
         .lines()
         .map(str::trim)
@@ -474,7 +489,7 @@ fn read_terms(path: &Path) -> Result<Vec<String>> {
             path.display()
         )));
     }
-    Ok(terms)
+    Ok((terms, bytes))
 }
 
 #[cfg(test)]
@@ -570,6 +585,50 @@ mod tests {
         assert_eq!(built.sources[0].left_out["label=story"], 1);
         assert_eq!(c.rows_read, 5);
         assert_eq!(c.sha256.len(), 64);
+    }
+
+    #[test]
+    fn repeat_counts_a_row_again_for_its_head_only_and_unless_terms_leave_rows_out() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("a.csv"),
+            "text,topic,tone\n国际油价上涨,finance,\n股市收涨,finance,\n风电场并网,energy,positive\n",
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("terms.txt"), "# energy\n油价\n\n").unwrap();
+        let path = dir.path().join("r.csv");
+        std::fs::write(
+            &path,
+            "source,column,head,from,to,repeat,unless\na.csv,topic,topic,finance,economy,,terms.txt\n\
+             a.csv,topic,topic,energy,energy,3\na.csv,tone,sentiment,*,*\n",
+        )
+        .unwrap();
+        let built = Recipe::read(&path)
+            .unwrap()
+            .build("text", TextEncoding::Utf8, false)
+            .unwrap();
+        let c = &built.corpus;
+        assert_eq!(
+            c.texts,
+            ["股市收涨", "风电场并网", "风电场并网", "风电场并网"]
+        );
+        let topic: Vec<Option<&str>> = c.labels[0].iter().map(|l| l.as_deref()).collect();
+        assert_eq!(
+            topic,
+            [
+                Some("economy"),
+                Some("energy"),
+                Some("energy"),
+                Some("energy")
+            ]
+        );
+        let tone: Vec<Option<&str>> = c.labels[1].iter().map(|l| l.as_deref()).collect();
+        assert_eq!(tone, [None, Some("positive"), None, None]);
+        assert_eq!(built.sources[0].left_out["topic=finance (unless terms)"], 1);
+        assert_eq!(built.sources[0].rows_used, 2);
+        let bad = "source,column,head,from,to,repeat\na.csv,topic,topic,x,y,0\n";
+        let err = recipe(bad).unwrap_err().to_string();
+        assert!(err.contains(":2: repeat '0'"), "{err}");
     }
 
     #[test]

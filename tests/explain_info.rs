@@ -108,9 +108,11 @@ fn info_describes_the_model() {
         .unwrap()
         .len();
     assert_eq!(json["file_bytes"], bytes);
-    // A recipe's hash: SHA-256 of the recipe's bytes followed by each source's SHA-256 (hex).
+    // A recipe's hash: SHA-256 of the recipe's and its term files' bytes, then each
+    // source's SHA-256 (hex).
     let sha = |p: &std::path::Path| newsclf::corpus::hex_sha256(&std::fs::read(p).unwrap());
     let mut hashed = std::fs::read(root().join("data/default_model.recipe")).unwrap();
+    hashed.extend(std::fs::read(root().join("data/energy_terms.txt")).unwrap());
     for source in [
         root().join("data/news.csv"),
         shared("thucnews_titles", "train.csv"),
