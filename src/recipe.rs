@@ -225,24 +225,12 @@ impl Recipe {
 
     /// The heads, in order of first appearance.
     pub fn heads(&self) -> Vec<String> {
-        let mut heads: Vec<String> = Vec::new();
-        for r in &self.rules {
-            if !heads.contains(&r.head) {
-                heads.push(r.head.clone());
-            }
-        }
-        heads
+        first_seen(self.rules.iter().map(|r| &r.head))
     }
 
     /// The source files, in order of first appearance.
     pub fn sources(&self) -> Vec<String> {
-        let mut sources: Vec<String> = Vec::new();
-        for r in &self.rules {
-            if !sources.contains(&r.source) {
-                sources.push(r.source.clone());
-            }
-        }
-        sources
+        first_seen(self.rules.iter().map(|r| &r.source))
     }
 
     /// Where a source file is: relative to the recipe's folder.
@@ -276,12 +264,7 @@ impl Recipe {
         let mut reports = Vec::new();
         for source in self.sources() {
             let rules: Vec<&Rule> = self.rules.iter().filter(|r| r.source == source).collect();
-            let mut columns: Vec<String> = Vec::new();
-            for r in &rules {
-                if !columns.contains(&r.column) {
-                    columns.push(r.column.clone());
-                }
-            }
+            let columns = first_seen(rules.iter().map(|r| &r.column));
             let path = self.source_path(&source);
             let spec = CorpusSpec {
                 text_col: text_col.to_string(),
@@ -470,6 +453,17 @@ impl Mapping {
         }
         (out, by_terms)
     }
+}
+
+/// The distinct items, in order of first appearance.
+fn first_seen<'a>(items: impl Iterator<Item = &'a String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for item in items {
+        if !out.contains(item) {
+            out.push(item.clone());
+        }
+    }
+    out
 }
 
 /// The terms of an `unless` file (one per line, blank lines and `#` comments
