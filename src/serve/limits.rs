@@ -1,0 +1,112 @@
+//! Admission of classification requests: at most `--max-concurrent` at once
+//! (429 beyond, rather than an unbounded queue), each answered within
+//! `--timeout-ms` (503 past it). Also the request limits themselves.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Request, State};
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use super::state::AppState;
+
+/// Request limits, each a flag of `newsclf serve`.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest request body, in bytes (413 past it).
+    pub max_body_bytes: usize,
+    /// Most texts in one request, or articles in one page (413 past it).
+    pub max_texts: usize,
+    /// Most characters in one text or article (413 past it).
+    pub max_chars: usize,
+    /// Classification requests answered at once (429 past it).
+    pub max_concurrent: usize,
+    /// Time to answer a classification request, reading its body included (503 past it).
+    pub timeout: Duration,
+    /// Time a client has to send a request's headers before the connection is closed.
+    pub header_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 2 * 1024 * 1024,
+            max_texts: 1000,
+            max_chars: 100_000,
+            max_concurrent: 128,
+            timeout: Duration::from_secs(10),
+            header_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+impl Limits {
+    /// Checks one text (`field` names it) against `--max-chars`; empty texts are refused.
+    pub fn check_text(&self, field: &str, text: &str) -> Result<(), ApiError> {
+        if text.trim().is_empty() {
+            return Err(ApiError::invalid(
+                field,
+                format!("{field}: empty text; send the text to classify"),
+            ));
+        }
+        // Bytes bound characters from above: count only when it can matter.
+        if text.len() > self.max_chars {
+            let chars = text.chars().count();
+            if chars > self.max_chars {
+                return Err(ApiError::too_large(
+                    Some(field),
+                    format!(
+                        "{field}: {chars} characters; the limit is {} per text (--max-chars)",
+                        self.max_chars
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a number of texts (`field` names them) against `--max-texts`.
+    pub fn check_count(&self, field: &str, what: &str, n: usize) -> Result<(), ApiError> {
+        if n > self.max_texts {
+            return Err(ApiError::too_large(
+                Some(field),
+                format!(
+                    "{field}: {n} {what}; the limit is {} per request (--max-texts): split them over several requests",
+                    self.max_texts
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Middleware: a concurrency permit (429 when none is free) and the timeout (503).
+pub async fn admit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+    let Ok(_permit) = state.permits.try_acquire() else {
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            None,
+            format!(
+                "the service is answering {} requests already (--max-concurrent); retry shortly",
+                state.limits.max_concurrent
+            ),
+        )
+        .into_response();
+    };
+    let _in_flight = state.metrics.in_flight();
+    match tokio::time::timeout(state.limits.timeout, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            None,
+            format!(
+                "no answer within {} ms (--timeout-ms); send fewer or shorter texts",
+                state.limits.timeout.as_millis()
+            ),
+        )
+        .into_response(),
+    }
+}
