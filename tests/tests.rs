@@ -12,3 +12,5 @@ mod properties;
 mod real_data;
 mod reliability;
 mod report_html;
+mod serve;
+mod server;

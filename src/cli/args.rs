@@ -167,7 +167,13 @@ pub struct ServeArgs {
     /// Require `Authorization: Bearer KEY` on /v1/* and /metrics, and turn on
     /// POST /v1/admin/reload. Prefer the environment variable: arguments are
     /// visible to other users of the machine.
-    #[arg(long, env = "NEWSCLF_API_KEY", hide_env_values = true, value_name = "KEY", help_heading = "Access")]
+    #[arg(
+        long,
+        env = "NEWSCLF_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY",
+        help_heading = "Access"
+    )]
     pub api_key: Option<String>,
     /// Allow browser pages from this origin (or `*`) to call the service (CORS is off by default).
     #[arg(long, value_name = "ORIGIN", help_heading = "Access")]

@@ -24,10 +24,7 @@ pub async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Nex
     let response = next.run(req).await;
     let took = start.elapsed();
     let status = response.status().as_u16();
-    let documents = response
-        .extensions()
-        .get::<Documents>()
-        .map_or(0, |d| d.0);
+    let documents = response.extensions().get::<Documents>().map_or(0, |d| d.0);
     state.metrics.observe(route, status, took, documents);
     if state.log_requests {
         let time = SystemTime::now()

@@ -84,7 +84,9 @@ impl Limits {
 }
 
 /// Middleware: a concurrency permit (429 when none is free) and the timeout (503).
-pub async fn admit(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+/// The request is then served by the model in service when it was admitted
+/// (a request extension), whatever reloads happen before it is answered.
+pub async fn admit(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let Ok(_permit) = state.permits.try_acquire() else {
         return ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
@@ -97,6 +99,7 @@ pub async fn admit(State(state): State<Arc<AppState>>, req: Request, next: Next)
         .into_response();
     };
     let _in_flight = state.metrics.in_flight();
+    req.extensions_mut().insert(state.models.current());
     match tokio::time::timeout(state.limits.timeout, next.run(req)).await {
         Ok(response) => response,
         Err(_) => ApiError::new(

@@ -59,7 +59,9 @@ pub struct ServeConfig {
 /// SIGTERM or SIGINT; returns once the requests in flight are answered.
 pub fn run(config: ServeConfig) -> Result<()> {
     if config.api_key.as_deref() == Some("") {
-        return Err(Error::param("the API key is empty; give a non-empty --api-key"));
+        return Err(Error::param(
+            "the API key is empty; give a non-empty --api-key",
+        ));
     }
     let cors_origin = match &config.cors_origin {
         Some(o) => Some(HeaderValue::from_str(o).map_err(|_| {

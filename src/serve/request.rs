@@ -40,6 +40,14 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
             ));
         }
         let limit = state.limits.max_body_bytes;
+        // A declared length over the limit is refused before any byte is read.
+        let declared = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > limit as u64) {
+            return Err(too_large(limit));
+        }
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|r| body_error(r, limit))?;
@@ -57,18 +65,22 @@ fn is_json(content_type: &str) -> bool {
 
 fn body_error(rejection: BytesRejection, limit: usize) -> ApiError {
     if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::too_large(
-            None,
-            format!(
-                "the body is larger than {limit} bytes (--max-body-bytes); send fewer or shorter texts per request"
-            ),
-        )
+        too_large(limit)
     } else {
         ApiError::malformed(format!(
             "the body could not be read: {}",
             rejection.body_text()
         ))
     }
+}
+
+fn too_large(limit: usize) -> ApiError {
+    ApiError::too_large(
+        None,
+        format!(
+            "the body is larger than {limit} bytes (--max-body-bytes); send fewer or shorter texts per request"
+        ),
+    )
 }
 
 /// Parses a JSON body; errors name the field (`texts[2]`, `top_k`).
@@ -85,8 +97,11 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         match inner.classify() {
             Category::Data => {
+                // "." is the body itself; "[0]…" a body that is not an object.
                 let field = if path == "." {
                     named_field(&inner.to_string()).unwrap_or_else(|| "body".to_string())
+                } else if path.starts_with('[') {
+                    "body".to_string()
                 } else {
                     path
                 };
@@ -126,22 +141,40 @@ mod tests {
     #[test]
     fn errors_name_the_field_at_fault() {
         let invalid = StatusCode::UNPROCESSABLE_ENTITY;
-        assert_eq!(field(r#"{"texts": ["a", 3]}"#), (invalid, Some("texts[1]".into())));
+        assert_eq!(
+            field(r#"{"texts": ["a", 3]}"#),
+            (invalid, Some("texts[1]".into()))
+        );
         assert_eq!(field(r#"{"top_k": 1}"#), (invalid, Some("texts".into())));
-        assert_eq!(field(r#"{"texts": [], "top_k": -1}"#), (invalid, Some("top_k".into())));
-        assert_eq!(field(r#"{"texts": [], "topk": 1}"#), (invalid, Some("topk".into())));
+        assert_eq!(
+            field(r#"{"texts": [], "top_k": -1}"#),
+            (invalid, Some("top_k".into()))
+        );
+        assert_eq!(
+            field(r#"{"texts": [], "topk": 1}"#),
+            (invalid, Some("topk".into()))
+        );
         assert_eq!(field(r#"["a"]"#), (invalid, Some("body".into())));
+        assert_eq!(field(r#"[["a"]]"#), (invalid, Some("body".into())));
     }
 
     #[test]
     fn syntax_errors_and_bad_utf8_are_400() {
-        for body in [&b"{\"texts\": [\"a\""[..], b"{} {}", b"\xff\xfe", b"", b"nul"] {
+        for body in [
+            &b"{\"texts\": [\"a\""[..],
+            b"{} {}",
+            b"\xff\xfe",
+            b"",
+            b"nul",
+        ] {
             let e = parse::<Req>(body).unwrap_err();
             assert_eq!(e.status, StatusCode::BAD_REQUEST, "{body:?}");
         }
         let deep = "[".repeat(100_000);
         assert_eq!(
-            parse::<serde_json::Value>(deep.as_bytes()).unwrap_err().status,
+            parse::<serde_json::Value>(deep.as_bytes())
+                .unwrap_err()
+                .status,
             StatusCode::BAD_REQUEST
         );
     }

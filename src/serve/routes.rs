@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 
 use super::access_log::{Documents, observe};
@@ -127,13 +127,12 @@ fn check_top_k(top_k: usize) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Runs `work` on the current model: small requests right here, larger ones
-/// on the rayon pool so that I/O goes on meanwhile.
-async fn classify_with<F>(state: &AppState, bytes: usize, work: F) -> Result<Vec<u8>, ApiError>
+/// Runs `work` on `loaded`: small requests right here, larger ones on the
+/// rayon pool so that I/O goes on meanwhile.
+async fn classify_with<F>(loaded: Arc<Loaded>, bytes: usize, work: F) -> Result<Vec<u8>, ApiError>
 where
     F: FnOnce(&Loaded) -> serde_json::Result<Vec<u8>> + Send + 'static,
 {
-    let loaded = state.models.current();
     let body = if bytes <= INLINE_BYTES {
         work(&loaded)
     } else {
@@ -141,7 +140,8 @@ where
         rayon::spawn(move || {
             let _ = tx.send(work(&loaded));
         });
-        rx.await.map_err(|_| internal("the classification task stopped"))?
+        rx.await
+            .map_err(|_| internal("the classification task stopped"))?
     };
     body.map_err(|e| internal(&e.to_string()))
 }
@@ -160,6 +160,7 @@ fn ok_json(body: Vec<u8>, documents: usize) -> Response {
 
 async fn classify(
     State(state): State<Arc<AppState>>,
+    Extension(loaded): Extension<Arc<Loaded>>,
     JsonBody(req): JsonBody<ClassifyRequest>,
 ) -> Result<Response, ApiError> {
     check_top_k(req.top_k)?;
@@ -171,7 +172,7 @@ async fn classify(
     }
     let n = req.texts.len();
     let bytes = req.texts.iter().map(String::len).sum();
-    let body = classify_with(&state, bytes, move |loaded| {
+    let body = classify_with(loaded, bytes, move |loaded| {
         let predictions = loaded.model.predict_batch(&req.texts);
         let results: Vec<DocumentJson> = predictions
             .iter()
@@ -223,6 +224,7 @@ struct ArticleJson<'a> {
 
 async fn page(
     State(state): State<Arc<AppState>>,
+    Extension(loaded): Extension<Arc<Loaded>>,
     JsonBody(req): JsonBody<PageRequest>,
 ) -> Result<Response, ApiError> {
     check_top_k(req.top_k)?;
@@ -242,7 +244,7 @@ async fn page(
         state.limits.check_text(&field, text)?;
     }
     let n = texts.len();
-    let body = classify_with(&state, req.markdown.len(), move |loaded| {
+    let body = classify_with(loaded, req.markdown.len(), move |loaded| {
         let predictions = loaded.model.predict_batch(&texts);
         let articles: Vec<ArticleJson> = page
             .sections
@@ -269,11 +271,12 @@ async fn page(
 
 async fn explain_text(
     State(state): State<Arc<AppState>>,
+    Extension(loaded): Extension<Arc<Loaded>>,
     JsonBody(req): JsonBody<ExplainRequest>,
 ) -> Result<Response, ApiError> {
     state.limits.check_text("text", &req.text)?;
     let bytes = req.text.len();
-    let body = classify_with(&state, bytes, move |loaded| {
+    let body = classify_with(loaded, bytes, move |loaded| {
         let heads: Vec<HeadExplanation> = explain(&loaded.model, &req.text, req.top);
         serde_json::to_vec(&ExplainResponse { heads })
     })
@@ -306,8 +309,9 @@ async fn admin_reload(State(state): State<Arc<AppState>>, req: Request) -> Respo
             ApiError::new(StatusCode::CONFLICT, None, ReloadError::NoFile.to_string())
                 .into_response()
         }
-        Err(e) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, None, e.to_string())
-            .into_response(),
+        Err(e) => {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, None, e.to_string()).into_response()
+        }
     }
 }
 
