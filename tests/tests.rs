@@ -13,4 +13,5 @@ mod real_data;
 mod reliability;
 mod report_html;
 mod serve;
+mod serve_page;
 mod server;
