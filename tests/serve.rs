@@ -518,7 +518,7 @@ fn malformed_requests_get_a_4xx_json_error_naming_the_field() {
 }
 
 #[test]
-fn a_saturated_service_answers_429_and_a_slow_request_times_out_with_503() {
+fn a_saturated_service_answers_429_and_a_slow_body_times_out_with_408() {
     let server = Server::start(&["--max-concurrent", "1", "--timeout-ms", "1500"]);
     let body = json!({ "texts": ["国际油价大幅上涨"] }).to_string();
     let (slow, rest) = server.start_slow("/v1/classify", &body);
@@ -534,13 +534,28 @@ fn a_saturated_service_answers_429_and_a_slow_request_times_out_with_503() {
     // The slow request runs out of time.
     let started = Instant::now();
     let (status, body) = read_raw(slow);
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 408, "{body}");
     assert!(body.contains("--timeout-ms"), "{body}");
     assert!(started.elapsed() < Duration::from_secs(10));
     drop(rest);
     // Its permit is back.
     let r = server.post_json("/v1/classify", &json!({ "texts": ["女排夺冠"] }));
     assert_eq!(r.status, 200, "{}", r.body);
+}
+
+#[test]
+fn slow_work_times_out_with_503() {
+    let server = Server::start(&["--timeout-ms", "100", "--max-body-bytes", "20000000"]);
+    // Seconds of work (3 million characters), quick to send.
+    let texts: Vec<String> = corpus_texts(1000)
+        .iter()
+        .map(|t| t.repeat(100).chars().take(3000).collect())
+        .collect();
+    let m = server
+        .post_json("/v1/classify", &json!({ "texts": texts }))
+        .error(503, None);
+    assert!(m.contains("no answer within 100 ms"), "{m}");
+    assert_eq!(server.get("/healthz").status, 200);
 }
 
 #[test]

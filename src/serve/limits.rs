@@ -1,8 +1,9 @@
 //! Admission of classification requests: at most `--max-concurrent` at once
 //! (429 beyond, rather than an unbounded queue), each answered within
-//! `--timeout-ms` (503 past it). Also the request limits themselves.
+//! `--timeout-ms` (408 past it while the body is still arriving, 503 after). Also the request limits themselves.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::extract::{Request, State};
@@ -100,16 +101,39 @@ pub async fn admit(State(state): State<Arc<AppState>>, mut req: Request, next: N
     };
     let _in_flight = state.metrics.in_flight();
     req.extensions_mut().insert(state.models.current());
+    let body_read = BodyRead::default();
+    req.extensions_mut().insert(body_read.clone());
+    let ms = state.limits.timeout.as_millis();
     match tokio::time::timeout(state.limits.timeout, next.run(req)).await {
         Ok(response) => response,
+        // The client was too slow sending its body: its fault, 408.
+        Err(_) if !body_read.is_done() => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            None,
+            format!("the request body did not arrive within {ms} ms (--timeout-ms)"),
+        )
+        .into_response(),
         Err(_) => ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             None,
-            format!(
-                "no answer within {} ms (--timeout-ms); send fewer or shorter texts",
-                state.limits.timeout.as_millis()
-            ),
+            format!("no answer within {ms} ms (--timeout-ms); send fewer or shorter texts"),
         )
         .into_response(),
+    }
+}
+
+/// Set once a request's body has been read (a request extension), so that a
+/// timeout can tell a slow client (408) from slow work (503).
+#[derive(Debug, Clone, Default)]
+pub struct BodyRead(Arc<AtomicBool>);
+
+impl BodyRead {
+    /// Records that the body has been read.
+    pub fn done(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    fn is_done(&self) -> bool {
+        self.0.load(Ordering::Acquire)
     }
 }

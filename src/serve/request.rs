@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use super::error::ApiError;
+use super::limits::BodyRead;
 use super::state::AppState;
 
 /// A request body parsed from JSON into `T`.
@@ -48,9 +49,13 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
         if declared.is_some_and(|n| n > limit as u64) {
             return Err(too_large(limit));
         }
+        let body_read = req.extensions().get::<BodyRead>().cloned();
         let bytes = Bytes::from_request(req, state)
             .await
             .map_err(|r| body_error(r, limit))?;
+        if let Some(flag) = body_read {
+            flag.done();
+        }
         parse(&bytes).map(JsonBody)
     }
 }
