@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The service benchmark of issue 12, in one run on this machine (loopback only):
-# `newsclf serve` against a reference service of the kind teams write today (FastAPI +
-# Python jieba + scikit-learn TF-IDF + LinearSVC, bench/serve_peer.py), both trained on
+# `newsclf serve` against a reference service of the kind teams write today (FastAPI on
+# uvicorn[standard] with one worker per core + Python jieba + scikit-learn TF-IDF +
+# LinearSVC, bench/serve_peer.py), both trained on
 # thucnews_titles/train.csv and sent its test headlines by wrk at 1, 8 and 64 connections;
 # then a soak of newsclf (5 minutes at 64 connections, RSS sampled), 20 model reloads
 # under load, and a battery of malformed, oversized and hostile requests
@@ -23,9 +24,9 @@ esac
 say() { printf '[serve] %s\n' "$*" >&2; }
 
 # Install only what is missing, quietly.
-if ! python3 -c 'import fastapi, uvicorn, sklearn, jieba' 2>/dev/null; then
-  say "installing fastapi, uvicorn, scikit-learn and jieba"
-  python3 -m pip install --quiet --disable-pip-version-check fastapi uvicorn scikit-learn jieba
+if ! python3 -c 'import fastapi, uvicorn, uvloop, httptools, sklearn, jieba' 2>/dev/null; then
+  say "installing fastapi, uvicorn[standard], scikit-learn and jieba"
+  python3 -m pip install --quiet --disable-pip-version-check fastapi "uvicorn[standard]" scikit-learn jieba
 fi
 if ! command -v wrk >/dev/null; then
   say "installing wrk"

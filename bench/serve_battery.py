@@ -121,7 +121,7 @@ def cases(key, max_body):
         out.append(("shape", post(classify, body, key=key)))
     for path, body in ((b"/v1/page", b'{"markdown": "no heading"}'), (b"/v1/page", b'{"markdown": ""}'),
                        (b"/v1/explain", b'{"text": ""}'), (b"/v1/explain", b'{"text": "a", "top": -1}'),
-                       (b"/v1/explain", b"{}"), (b"/v1/page", b'{"markdown": "# \\u0000"}')):
+                       (b"/v1/explain", b"{}"), (b"/v1/page", b'{"markdown": "#"}')):
         out.append(("shape", post(path, body, key=key)))
     for wrong in (b"", b"wrong", key + b"x", key[:-1], b"Bearer " + key):
         auth = b"Authorization: " + (b"Bearer " + wrong if wrong else b"") + b"\r\n"

@@ -305,11 +305,20 @@ fn every_size_limit_answers_413_naming_the_field_and_the_limit_itself_passes() {
     assert_eq!(server.get("/healthz").status, 200);
 }
 
+/// Path, headers, body, expected status and field.
+type Case<'a> = (
+    &'a str,
+    &'a [(&'a str, &'a str)],
+    Vec<u8>,
+    u16,
+    Option<&'a str>,
+);
+
 #[test]
 fn malformed_requests_get_a_4xx_json_error_naming_the_field() {
     let server = Server::start(&[]);
     let json_ct = [("content-type", "application/json")];
-    let cases: Vec<(&str, &[(&str, &str)], Vec<u8>, u16, Option<&str>)> = vec![
+    let cases: Vec<Case> = vec![
         (
             "/v1/classify",
             &json_ct,

@@ -1,5 +1,6 @@
 //! The accept loop: HTTP/1.1 connections served by hyper with a time limit on
-//! reading request headers (slow clients are cut off), and a graceful stop
+//! reading request headers (slow clients are cut off) and a size limit on
+//! them (64 KiB), and a graceful stop
 //! that finishes the requests in flight, within a deadline.
 
 use std::future::Future;
@@ -12,6 +13,10 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+
+/// The read buffer, which bounds a request's head (request line and
+/// headers): a larger one is answered 431 or closed.
+const MAX_HEADER_BYTES: usize = 64 * 1024;
 
 /// Serves `app` on `listener` until `stop` completes; then stops accepting,
 /// lets the requests in flight finish (idle connections close at once) and
@@ -36,7 +41,10 @@ pub async fn serve(
                     let mut closing = closing_rx.clone();
                     connections.spawn(async move {
                         let mut builder = http1::Builder::new();
-                        builder.timer(TokioTimer::new()).header_read_timeout(header_timeout);
+                        builder
+                            .timer(TokioTimer::new())
+                            .header_read_timeout(header_timeout)
+                            .max_buf_size(MAX_HEADER_BYTES);
                         let conn = builder.serve_connection(TokioIo::new(stream), service);
                         tokio::pin!(conn);
                         tokio::select! {
