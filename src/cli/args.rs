@@ -97,7 +97,8 @@ pub enum Command {
         POST /v1/admin/reload, GET /healthz, GET /metrics, GET /openapi.json, and the web page at /.\n\n\
         SIGHUP reloads the model file (a file that fails to load is refused; the old model keeps \
         serving). SIGTERM or Ctrl-C finishes the requests in flight, then exits 0. One JSON line \
-        per request goes to stderr (never the texts); --quiet turns it off.\n\n\
+        per request goes to stderr (never the texts); --quiet turns it off (the line with the \
+        address stays).\n\n\
         Examples:\n  \
         newsclf serve\n  \
         newsclf serve --model models/my.model --addr 127.0.0.1:9000\n  \
@@ -158,7 +159,8 @@ pub struct ServeArgs {
     /// Classification requests answered at once; more get 429 at once instead of queueing.
     #[arg(long, default_value_t = 128, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
     pub max_concurrent: u64,
-    /// Time to answer a classification request, reading its body included (503 past it).
+    /// Time to answer a classification request, reading its body included (past it:
+    /// 408 while the body is still arriving, 503 after).
     #[arg(long, default_value_t = 10_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
     pub timeout_ms: u64,
     /// Time a client has to send a request's headers; slower connections are closed.

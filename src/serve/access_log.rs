@@ -31,11 +31,13 @@ pub async fn observe(State(state): State<Arc<AppState>>, req: Request, next: Nex
             .duration_since(UNIX_EPOCH)
             .unwrap_or_default()
             .as_secs_f64();
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "{{\"time\":{time:.3},\"method\":\"{method}\",\"route\":\"{route}\",\"status\":{status},\"duration_ms\":{:.3},\"documents\":{documents}}}",
+        // One write per line: stderr is unbuffered, and `writeln!` on it would
+        // make a system call per piece of the format.
+        let line = format!(
+            "{{\"time\":{time:.3},\"method\":\"{method}\",\"route\":\"{route}\",\"status\":{status},\"duration_ms\":{:.3},\"documents\":{documents}}}\n",
             took.as_secs_f64() * 1e3
         );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }
     response
 }
