@@ -167,7 +167,7 @@ mod tests {
     fn syntax_errors_and_bad_utf8_are_400() {
         for body in [
             &b"{\"texts\": [\"a\""[..],
-            b"{} {}",
+            b"{\"texts\": []} {}",
             b"\xff\xfe",
             b"",
             b"nul",
