@@ -43,6 +43,11 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, Some(field), message)
     }
 
+    /// 500: something that is no fault of the request.
+    pub fn internal(message: &str) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, None, message)
+    }
+
     /// 413: a request over one of the size limits.
     pub fn too_large(field: Option<&str>, message: impl Into<String>) -> Self {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, field, message)

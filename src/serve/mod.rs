@@ -11,6 +11,7 @@
 
 mod access_log;
 mod auth;
+mod classify;
 mod connections;
 mod cors;
 mod error;
