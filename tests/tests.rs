@@ -12,3 +12,6 @@ mod properties;
 mod real_data;
 mod reliability;
 mod report_html;
+mod serve;
+mod serve_page;
+mod server;

@@ -90,6 +90,21 @@ pub enum Command {
         newsclf info\n  \
         newsclf info --model models/my.model --format json")]
     Info(InfoArgs),
+    /// Run an HTTP service (and a web page) that classifies texts and pages.
+    #[command(
+        after_help = "Routes: POST /v1/classify {\"texts\": [...], \"top_k\": 3}, POST /v1/page \
+        {\"markdown\": \"...\"}, POST /v1/explain {\"text\": \"...\", \"top\": 10}, GET /v1/model, \
+        POST /v1/admin/reload, GET /healthz, GET /metrics, GET /openapi.json, and the web page at /.\n\n\
+        SIGHUP reloads the model file (a file that fails to load is refused; the old model keeps \
+        serving). SIGTERM or Ctrl-C finishes the requests in flight, then exits 0. One JSON line \
+        per request goes to stderr (never the texts); --quiet turns it off (the line with the \
+        address stays).\n\n\
+        Examples:\n  \
+        newsclf serve\n  \
+        newsclf serve --model models/my.model --addr 127.0.0.1:9000\n  \
+        NEWSCLF_API_KEY=secret newsclf serve --max-concurrent 32 --timeout-ms 2000"
+    )]
+    Serve(ServeArgs),
     /// Print a shell completion script.
     #[command(after_help = "Examples:\n  \
         newsclf completions bash > ~/.local/share/bash-completion/completions/newsclf\n  \
@@ -122,6 +137,49 @@ pub struct InfoArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: EvalFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Model file, reloaded on SIGHUP (default: the model built into newsclf).
+    #[arg(long, value_name = "FILE")]
+    pub model: Option<PathBuf>,
+    /// Address to listen on (port 0: a free port; the address is printed on stderr).
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    pub addr: std::net::SocketAddr,
+    /// Largest request body (413 past it).
+    #[arg(long, default_value_t = 2 * 1024 * 1024, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub max_body_bytes: u64,
+    /// Most texts per request, or articles per page (413 past it).
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub max_texts: u64,
+    /// Most characters per text or article (413 past it).
+    #[arg(long, default_value_t = 100_000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub max_chars: u64,
+    /// Classification requests answered at once; more get 429 at once instead of queueing.
+    #[arg(long, default_value_t = 128, value_name = "N", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub max_concurrent: u64,
+    /// Time to answer a classification request, reading its body included (past it:
+    /// 408 while the body is still arriving, 503 after).
+    #[arg(long, default_value_t = 10_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub timeout_ms: u64,
+    /// Time a client has to send a request's headers; slower connections are closed.
+    #[arg(long, default_value_t = 10_000, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..), help_heading = "Limits")]
+    pub header_timeout_ms: u64,
+    /// Require `Authorization: Bearer KEY` on /v1/* and /metrics, and turn on
+    /// POST /v1/admin/reload. Prefer the environment variable: arguments are
+    /// visible to other users of the machine.
+    #[arg(
+        long,
+        env = "NEWSCLF_API_KEY",
+        hide_env_values = true,
+        value_name = "KEY",
+        help_heading = "Access"
+    )]
+    pub api_key: Option<String>,
+    /// Allow browser pages from this origin (or `*`) to call the service (CORS is off by default).
+    #[arg(long, value_name = "ORIGIN", help_heading = "Access")]
+    pub cors_origin: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod explain;
 mod info;
 mod output;
 mod predict;
+mod serve;
 mod train;
 mod tune;
 
@@ -30,6 +31,11 @@ pub struct Ui {
 }
 
 impl Ui {
+    /// Whether `--quiet` is on.
+    pub fn is_quiet(&self) -> bool {
+        self.quiet
+    }
+
     /// Prints a progress or summary line.
     pub fn say(&self, message: impl std::fmt::Display) {
         if !self.quiet {
@@ -99,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Tune(a) => tune::run(a, ui),
         Command::Explain(a) => explain::run(a),
         Command::Info(a) => info::run(a),
+        Command::Serve(a) => serve::run(a, ui),
         Command::Completions(a) => {
             use clap::CommandFactory;
             clap_complete::generate(

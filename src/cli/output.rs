@@ -4,9 +4,9 @@
 
 use anyhow::Result;
 use newsclf::input::Document;
-use newsclf::model::{Head, Prediction, Scored};
+use newsclf::model::{Head, Prediction};
+use newsclf::prediction_json::DocumentJson;
 use newsclf::report::{pad, truncate};
-use serde::{Serialize, Serializer};
 use unicode_width::UnicodeWidthStr;
 
 use super::args::PredictFormat;
@@ -73,12 +73,10 @@ impl Renderer {
     pub fn render(&self, doc: &Document, prediction: &Prediction, out: &mut Vec<u8>) -> Result<()> {
         match self.format {
             PredictFormat::Json => {
-                let line = DocJson {
-                    id: doc.id,
-                    title: doc.title.as_deref(),
-                    subheadings: doc.title.is_some().then_some(&doc.subheadings[..]),
-                    predictions: HeadsJson(prediction, self.top_k),
-                };
+                let mut line = DocumentJson::new(doc.id, prediction, self.top_k);
+                if let Some(title) = &doc.title {
+                    line = line.article(title, &doc.subheadings);
+                }
                 serde_json::to_writer(&mut *out, &line)?;
                 out.push(b'\n');
             }
@@ -135,41 +133,6 @@ fn csv_record(out: &mut Vec<u8>, row: &[String]) -> Result<()> {
     w.write_record(row)?;
     w.flush()?;
     Ok(())
-}
-
-/// One JSON line of `predict --format json`.
-#[derive(Serialize)]
-struct DocJson<'a> {
-    id: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    subheadings: Option<&'a [String]>,
-    predictions: HeadsJson<'a>,
-}
-
-/// The heads of one prediction, as an object in model order.
-struct HeadsJson<'a>(&'a Prediction<'a>, usize);
-
-#[derive(Serialize)]
-struct HeadJson<'a> {
-    label: &'a str,
-    probability: f32,
-    top: &'a [Scored<'a>],
-}
-
-impl Serialize for HeadsJson<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_map(self.0.iter().map(|p| {
-            let best = p.best();
-            let head = HeadJson {
-                label: best.label,
-                probability: best.probability,
-                top: p.top(self.1),
-            };
-            (p.head, head)
-        }))
-    }
 }
 
 #[cfg(test)]
