@@ -14,7 +14,7 @@ scikit-learn, imported when it is first used).
 
 from ._newsclf import Model, __version__, split_page
 
-__all__ = ["Classifier", "Model", "SkippedRowsWarning", "split_page", "__version__"]
+__all__ = ["Classifier", "Model", "SkippedRowsWarning", "__version__", "split_page"]
 
 
 def __getattr__(name):

@@ -14,7 +14,6 @@ import numpy as np
 
 try:
     from sklearn.base import BaseEstimator, ClassifierMixin
-    from sklearn.metrics import accuracy_score
     from sklearn.utils.validation import check_is_fitted
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError(
@@ -145,7 +144,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
                     f"heads has {len(names)} names; y has {len(columns)} label columns"
                 )
         elif names is None:
-            names = ["label"] if len(columns) == 1 else [f"label{j + 1}" for j in range(len(columns))]
+            names = [f"label{j + 1}" for j in range(len(columns))] if len(columns) > 1 else ["label"]
         labels, originals = [], []
         for name, column in zip(names, columns):
             as_str, back = [], {}
@@ -216,7 +215,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([np.array(c.tolist(), dtype=object) for c in columns])
 
     def predict_proba(self, X):
-        """Class probabilities (columns in ``classes_`` order); a list of arrays with several heads."""
+        """Class probabilities, columns in ``classes_`` order (a list of arrays for several heads)."""
         out = [
             proba[:, columns].astype(np.float64)
             for columns, proba in zip(self._columns_, self._head_probabilities(X))
@@ -228,11 +227,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
         columns, _ = _label_columns(y)
         predicted = self.predict(X)
         if len(columns) == 1:
-            return accuracy_score(np.asarray(columns[0], dtype=object), predicted.astype(object),
-                                  sample_weight=sample_weight)
-        truth = np.column_stack([np.asarray(c, dtype=object) for c in columns])
-        all_right = np.all(truth == predicted, axis=1)
-        return float(np.average(all_right, weights=sample_weight))
+            predicted = predicted.reshape(-1, 1)
+        right = [
+            all(truth == guess for truth, guess in zip(row, guesses))
+            for row, guesses in zip(zip(*columns), predicted)
+        ]
+        return float(np.average(right, weights=sample_weight))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
