@@ -90,6 +90,7 @@ def spark_rows(texts, runs, newsclf_bin):
         spark = (
             SparkSession.builder.master(f"local[{workers}]")
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .getOrCreate()
         )
         spark.sparkContext.setLogLevel("ERROR")

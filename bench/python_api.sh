@@ -19,4 +19,7 @@ bin=${CARGO_TARGET_DIR:-target}/release/newsclf
 
 echo "date: $(date -u +%Y-%m-%d); commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD || echo ' (with uncommitted changes)');" \
   "$(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+# Other work on the machine slows every figure: the load averages show how busy it was.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$py" bench/python_api.py --newsclf-bin "$bin" "$@"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

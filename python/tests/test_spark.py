@@ -26,6 +26,7 @@ def spark():
         SparkSession.builder.master("local[2]")
         .appName("newsclf-test")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .getOrCreate()
     )
