@@ -6,6 +6,7 @@ mod dicts;
 mod errors;
 mod model;
 mod texts;
+mod threads;
 mod train;
 
 use pyo3::prelude::*;

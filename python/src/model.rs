@@ -7,13 +7,14 @@ use std::sync::Arc;
 use newsclf::Model;
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2};
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyType};
 
 use crate::dicts;
 use crate::errors::to_py;
 use crate::texts;
+use crate::threads::detached;
 
 /// A trained newsclf model: one classifier per head (label column) over a
 /// shared segmentation and TF-IDF pipeline. Thread-safe; picklable (as its
@@ -35,28 +36,6 @@ impl PyModel {
         match head {
             None => Ok(0),
             Some(name) => self.inner.head_index(name).map_err(to_py),
-        }
-    }
-}
-
-/// Runs `work` with the GIL released, on `threads` threads (`None`: the
-/// global pool, all cores unless `RAYON_NUM_THREADS` says otherwise).
-pub(crate) fn detached<T: Send>(
-    py: Python<'_>,
-    threads: Option<usize>,
-    work: impl FnOnce() -> T + Send,
-) -> PyResult<T> {
-    match threads {
-        None => Ok(py.detach(work)),
-        Some(0) => Err(PyValueError::new_err(
-            "threads must be at least 1 (or None for all cores)",
-        )),
-        Some(n) => {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(n)
-                .build()
-                .map_err(|e| PyOSError::new_err(format!("cannot start {n} threads: {e}")))?;
-            Ok(py.detach(|| pool.install(work)))
         }
     }
 }

@@ -14,8 +14,9 @@ use pyo3::prelude::*;
 use pyo3::types::PyDict;
 
 use crate::errors::to_py;
-use crate::model::{PyModel, detached};
+use crate::model::PyModel;
 use crate::texts;
+use crate::threads::detached;
 
 /// A row the library skipped: its 0-based position, the reason, and whether
 /// the whole row was dropped (`False`: only one head's label was missing).
