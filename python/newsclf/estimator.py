@@ -68,6 +68,23 @@ def _label_columns(y):
     raise ValueError(f"y must be one label per text or a 2-D array of labels, got {arr.ndim} dims")
 
 
+def _encode_labels(name, column):
+    """The labels of one column as the library takes them (text, trimmed as the
+    CLI trims them; ``None`` where missing), and the original label of each text."""
+    as_text, back = [], {}
+    for value in column:
+        if _is_missing(value):
+            as_text.append(None)
+            continue
+        key = str(value).strip()
+        first = back.setdefault(key, value) if key else value
+        # Strings differing only in surrounding spaces are one label; 1 and "1" are not.
+        if first != value and not (isinstance(first, str) and isinstance(value, str)):
+            raise ValueError(f"labels {first!r} and {value!r} of '{name}' are the same as text")
+        as_text.append(key)
+    return as_text, back
+
+
 class Classifier(ClassifierMixin, BaseEstimator):
     """A newsclf model as a scikit-learn classifier of raw (unsegmented) texts.
 
@@ -145,21 +162,9 @@ class Classifier(ClassifierMixin, BaseEstimator):
                 )
         elif names is None:
             names = [f"label{j + 1}" for j in range(len(columns))] if len(columns) > 1 else ["label"]
-        labels, originals = [], []
-        for name, column in zip(names, columns):
-            as_str, back = [], {}
-            for value in column:
-                if _is_missing(value):
-                    as_str.append(None)
-                    continue
-                key = str(value)
-                if back.setdefault(key, value) != value:
-                    raise ValueError(
-                        f"labels {back[key]!r} and {value!r} of '{name}' are the same as text"
-                    )
-                as_str.append(key)
-            labels.append(as_str)
-            originals.append(back)
+        encoded = [_encode_labels(name, column) for name, column in zip(names, columns)]
+        labels = [as_text for as_text, _ in encoded]
+        originals = [back for _, back in encoded]
         settings = {k: getattr(self, k) for k in _SETTINGS}
         if settings["char_ngrams"] is not None:
             settings["char_ngrams"] = tuple(settings["char_ngrams"])

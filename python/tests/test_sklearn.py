@@ -118,6 +118,7 @@ def test_unusable_rows_are_reported_not_dropped_silently(news):
     labels = list(news.topic[:60])
     texts[3] = "   "
     labels[7] = None
+    labels[8] = f" {labels[8]} "  # trimmed, as the CLI trims labels
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         clf = newsclf.Classifier(min_df=1).fit(texts, labels)
@@ -126,6 +127,7 @@ def test_unusable_rows_are_reported_not_dropped_silently(news):
     assert "empty text (row skipped): 1 × X[3]" in message, message
     assert "X[7]" in message, message
     assert clf.skipped_ == [(3, "empty text"), (7, "empty label in column 'label'")]
+    assert set(clf.classes_) == set(news.topic[:60])
 
 
 def test_bad_settings_and_data_are_value_errors(news):
