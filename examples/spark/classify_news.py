@@ -17,13 +17,15 @@ Two ways, the same labels:
 As a job::
 
     spark-submit examples/spark/classify_news.py --input news.csv \\
-        --text-col text --output labeled.parquet [--model my.model] [--cli]
+        --text-col text --output labeled.parquet [--model my.model] [--prefix predicted_]
+        [--cli [--newsclf ./newsclf]]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shlex
 import subprocess
 
@@ -33,16 +35,25 @@ from pyspark.sql.types import FloatType, StringType, StructField, StructType
 DEFAULT_COMMAND = "newsclf predict --input - --format json --top-k 1"
 
 
-def _label_schema(df: DataFrame, heads) -> StructType:
+def _label_schema(df: DataFrame, heads, prefix: str) -> StructType:
     fields = list(df.schema.fields)
     for head in heads:
-        fields.append(StructField(head, StringType(), True))
-        fields.append(StructField(f"{head}_probability", FloatType(), True))
+        for name, kind in ((f"{prefix}{head}", StringType()),
+                           (f"{prefix}{head}_probability", FloatType())):
+            if name in df.columns:
+                raise ValueError(
+                    f"the input already has a column '{name}': drop it, or name the label "
+                    "columns with a prefix (prefix='predicted_', --prefix predicted_)"
+                )
+            fields.append(StructField(name, kind, True))
     return StructType(fields)
 
 
-def classify(df: DataFrame, model, text_col: str = "text", threads: int = 1) -> DataFrame:
-    """``df`` with the labels of ``model`` (a ``newsclf.Model``) for ``text_col``.
+def classify(
+    df: DataFrame, model, text_col: str = "text", threads: int = 1, prefix: str = ""
+) -> DataFrame:
+    """``df`` with the labels of ``model`` (a ``newsclf.Model``) for ``text_col``,
+    in the columns ``<prefix><head>`` and ``<prefix><head>_probability``.
 
     ``threads`` is the number of threads each task classifies with: Spark's
     task slots already spread the partitions over the cores.
@@ -50,6 +61,7 @@ def classify(df: DataFrame, model, text_col: str = "text", threads: int = 1) -> 
     import pandas as pd  # noqa: F401  (mapInPandas needs pandas and pyarrow)
 
     heads = model.heads
+    schema = _label_schema(df, heads, prefix)
     shared = df.sparkSession.sparkContext.broadcast(model)
 
     def label_batches(batches):
@@ -61,13 +73,14 @@ def classify(df: DataFrame, model, text_col: str = "text", threads: int = 1) -> 
             for head in heads:
                 labels = [p["predictions"][head]["label"] for p in predictions]
                 probs = [p["predictions"][head]["probability"] for p in predictions]
-                batch[head] = None
-                batch[f"{head}_probability"] = float("nan")
-                batch.loc[usable, head] = labels
-                batch.loc[usable, f"{head}_probability"] = probs
+                name = f"{prefix}{head}"
+                batch[name] = None
+                batch[f"{name}_probability"] = float("nan")
+                batch.loc[usable, name] = labels
+                batch.loc[usable, f"{name}_probability"] = probs
             yield batch
 
-    return df.mapInPandas(label_batches, schema=_label_schema(df, heads))
+    return df.mapInPandas(label_batches, schema=schema)
 
 
 def _one_line(text) -> str:
@@ -80,15 +93,22 @@ def classify_with_cli(
     text_col: str = "text",
     command: str = DEFAULT_COMMAND,
     heads=("topic", "sentiment"),
+    prefix: str = "",
+    env=None,
 ) -> DataFrame:
     """``df`` with the labels ``command`` (``newsclf predict ... --format json``) gives.
 
-    ``heads`` are the model's heads (the default model's by default). The
-    binary must be on every executor's PATH (or give its path in
-    ``command``); a model file shipped with ``--files`` is found by its name.
-    Rows the CLI skips (empty texts) get null labels; the CLI reports them on
-    the executors' stderr.
+    ``heads`` are the model's heads (the default model's by default). ``RDD.pipe``
+    runs the command with only the environment ``env`` (default: the driver's
+    PATH), so the binary must be found there on every executor, or be named
+    by a path in ``command`` (e.g. ``./newsclf``, shipped with ``--files``); a
+    model file shipped with ``--files`` is found by its name. Rows the CLI
+    skips (empty texts) get null labels; the CLI reports them on the
+    executors' stderr.
     """
+    if env is None:
+        env = {"PATH": os.environ.get("PATH", os.defpath)}
+    schema = _label_schema(df, heads, prefix)
     rows = df.rdd
     keyed_rows = rows.mapPartitionsWithIndex(
         lambda part, it: (((part, line), row) for line, row in enumerate(it, start=1))
@@ -101,7 +121,7 @@ def classify_with_cli(
 
     labels = (
         rows.map(lambda row: _one_line(row[text_col]))
-        .pipe(command, checkCode=True)
+        .pipe(command, env=env, checkCode=True)
         .mapPartitionsWithIndex(parse)
     )
 
@@ -114,7 +134,7 @@ def classify_with_cli(
         return values
 
     joined = keyed_rows.leftOuterJoin(labels).values().map(with_labels)
-    return df.sparkSession.createDataFrame(joined, schema=_label_schema(df, heads))
+    return df.sparkSession.createDataFrame(joined, schema=schema)
 
 
 def main(argv=None):
@@ -124,6 +144,10 @@ def main(argv=None):
     parser.add_argument("--output", required=True, help="Parquet output path")
     parser.add_argument("--model", help="model file (default: the built-in model)")
     parser.add_argument("--cli", action="store_true", help="pipe through the newsclf binary")
+    parser.add_argument("--prefix", default="", help="prefix of the label columns' names")
+    parser.add_argument(
+        "--newsclf", default="newsclf", help="with --cli: the binary (a path, or on PATH)"
+    )
     args = parser.parse_args(argv)
 
     spark = SparkSession.builder.appName("newsclf").getOrCreate()
@@ -131,19 +155,19 @@ def main(argv=None):
     if args.cli:
         model_flag = ["--model", args.model] if args.model else []
         info = subprocess.run(
-            ["newsclf", "info", "--format", "json", *model_flag],
+            [args.newsclf, "info", "--format", "json", *model_flag],
             check=True,
             capture_output=True,
             text=True,
         )
         heads = [h["name"] for h in json.loads(info.stdout)["heads"]]
-        command = shlex.join(shlex.split(DEFAULT_COMMAND) + model_flag)
-        out = classify_with_cli(df, args.text_col, command, heads=heads)
+        command = shlex.join([args.newsclf, *shlex.split(DEFAULT_COMMAND)[1:], *model_flag])
+        out = classify_with_cli(df, args.text_col, command, heads=heads, prefix=args.prefix)
     else:
         import newsclf
 
         model = newsclf.Model.load(args.model) if args.model else newsclf.Model.default()
-        out = classify(df, model, args.text_col)
+        out = classify(df, model, args.text_col, prefix=args.prefix)
     out.write.mode("overwrite").parquet(args.output)
     spark.stop()
 

@@ -98,3 +98,15 @@ def test_the_cli_as_a_spark_stage_gives_the_same_labels(
     command = f"{newsclf_bin} predict --model {path} --input - --format json --top-k 1 --quiet"
     result = classify_news.classify_with_cli(df, command=command).toPandas()
     _check(result, articles, cli_labels)
+
+
+def test_a_label_column_the_input_has_is_refused_unless_prefixed(spark, two_head):
+    model, _ = two_head
+    df = spark.createDataFrame(pd.DataFrame({"text": ["油价上涨"], "topic": ["energy"]}))
+    with pytest.raises(ValueError, match="already has a column 'topic'.*prefix"):
+        classify_news.classify(df, model)
+    result = classify_news.classify(df, model, prefix="predicted_").toPandas()
+    assert list(result.columns) == [
+        "text", "topic", "predicted_topic", "predicted_topic_probability",
+        "predicted_sentiment", "predicted_sentiment_probability",
+    ]
