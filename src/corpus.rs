@@ -560,6 +560,73 @@ impl LabeledCorpus {
         Ok(corpus)
     }
 
+    /// A corpus from rows held in memory (for library callers and the Python
+    /// binding): each row is its text followed by one label per head of
+    /// `heads`. Rows are checked as CSV rows are (fields trimmed; an empty
+    /// text, or an empty label, is skipped and recorded in `rejects`), with the
+    /// row's 1-based position standing for its line. `sha256` is that of the
+    /// rows written as CSV under the header `text,<heads>`.
+    pub fn from_rows<I>(source: &str, heads: &[String], rows: I) -> Result<Self>
+    where
+        I: IntoIterator<Item = Vec<String>>,
+    {
+        if heads.is_empty() {
+            return Err(Error::param("at least one label column is needed"));
+        }
+        if let Some(dup) = heads
+            .iter()
+            .find(|h| heads.iter().filter(|x| x == h).count() > 1)
+        {
+            return Err(Error::param(format!(
+                "label column '{dup}' is given more than once"
+            )));
+        }
+        let mut corpus = Self::clone_header_of(source, heads);
+        let mut hasher = Sha256::new();
+        let mut csv_row = |fields: &[&str]| -> Result<()> {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            w.write_record(fields)
+                .map_err(|e| Error::input(format!("{source}: {e}")))?;
+            let bytes = w
+                .into_inner()
+                .map_err(|e| Error::input(format!("{source}: {e}")))?;
+            hasher.update(&bytes);
+            Ok(())
+        };
+        let header: Vec<&str> = std::iter::once("text")
+            .chain(heads.iter().map(String::as_str))
+            .collect();
+        csv_row(&header)?;
+        for (i, fields) in rows.into_iter().enumerate() {
+            let line = i as u64 + 1;
+            if fields.len() != heads.len() + 1 {
+                return Err(Error::input(format!(
+                    "{source}: row {line} has {} fields; expected the text and {} label(s)",
+                    fields.len(),
+                    heads.len()
+                )));
+            }
+            let as_str: Vec<&str> = fields.iter().map(String::as_str).collect();
+            csv_row(&as_str)?;
+            corpus.rows_read += 1;
+            corpus.add_row(Row {
+                line,
+                last_line: line,
+                fields: Ok(fields.iter().map(|f| f.trim().to_string()).collect()),
+            });
+        }
+        corpus.sha256 = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        if corpus.rows_read == 0 {
+            return Err(Error::input(format!("{source}: no rows to train on")));
+        }
+        corpus.check_usable()?;
+        Ok(corpus)
+    }
+
     /// An error when the file had no data rows, or none that can be used.
     pub fn check_usable(&self) -> Result<()> {
         if self.rows_read == 0 {
@@ -863,6 +930,35 @@ mod tests {
         assert_eq!(many.count(), SPANS_LISTED + 4);
         assert_eq!(many.spans().len(), SPANS_LISTED);
         assert!(many.warning()[1].ends_with("90-91, … 4 more"));
+    }
+
+    #[test]
+    fn rows_in_memory_are_checked_like_csv_rows() {
+        let heads = vec!["topic".to_string(), "sentiment".to_string()];
+        let row = |t: &str, a: &str, b: &str| vec![t.to_string(), a.to_string(), b.to_string()];
+        let rows = vec![
+            row(" 油价上涨 ", "energy", "positive"),
+            row("", "energy", "neutral"),
+            row("球赛", " sports ", ""),
+            row("新闻", "", ""),
+        ];
+        let c = LabeledCorpus::from_rows("<memory>", &heads, rows.clone()).unwrap();
+        assert_eq!(c.texts, vec!["油价上涨", "球赛"]);
+        assert_eq!(c.lines, vec![1, 3]);
+        assert_eq!(
+            c.labels[0],
+            vec![Some("energy".into()), Some("sports".into())]
+        );
+        assert_eq!(c.labels[1], vec![Some("positive".into()), None]);
+        assert_eq!((c.rows_read, c.rejects.rows_dropped()), (4, 2));
+        // The same rows as a CSV file: the same hash.
+        let csv = "text,topic,sentiment\n 油价上涨 ,energy,positive\n,energy,neutral\n球赛, sports ,\n新闻,,\n";
+        assert_eq!(c.sha256, hex_sha256(csv.as_bytes()));
+        let short = vec![vec!["油价".to_string(), "energy".to_string()]];
+        let err = LabeledCorpus::from_rows("<memory>", &heads, short).unwrap_err();
+        assert!(err.to_string().contains("row 1 has 2 fields"), "{err}");
+        let err = LabeledCorpus::from_rows("<memory>", &heads, Vec::new()).unwrap_err();
+        assert!(err.to_string().contains("no rows"), "{err}");
     }
 
     #[test]

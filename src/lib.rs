@@ -7,7 +7,8 @@
 //! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half
 //! ([`classifier`] holds the kinds: [`linear`], [`naive_bayes`],
 //! [`dense_logistic`]); [`cross_validation`] and [`tuning`] score settings;
-//! [`input`] and [`sections`] feed prediction.
+//! [`input`] and [`sections`] feed prediction; [`settings`] holds the training
+//! settings as flat values (the CLI's flags, the Python binding's arguments).
 //!
 //! ```
 //! use newsclf::corpus::{CorpusSpec, LabeledCorpus};
@@ -61,6 +62,7 @@ mod scoring;
 pub mod sections;
 pub mod segment;
 pub mod serve;
+pub mod settings;
 pub mod sparse;
 pub mod trainer;
 pub mod tuning;

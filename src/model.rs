@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::classifier::Classifier;
 use crate::classifier::ClassifierSettings;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::features::{FeatureConfig, Scratch, Segmented, Vectorizer};
 use crate::model_file;
 use crate::normalize::NormalizeConfig;
@@ -238,8 +238,9 @@ impl Model {
         self.data.vectorizer.transform_one(&self.segment(text))
     }
 
-    /// Predicts every head for one text.
-    pub fn predict(&self, text: &str) -> Prediction<'_> {
+    /// Segments and featurizes `text` into this thread's buffers and calls
+    /// `score` with its feature row.
+    fn with_row<R>(&self, text: &str, score: impl FnOnce(SparseRow<'_>) -> R) -> R {
         BUFFERS.with(|cell| {
             let mut guard = cell.borrow_mut();
             let b = &mut *guard;
@@ -251,11 +252,53 @@ impl Model {
                 b.indices.push(j);
                 b.values.push(v);
             }
-            self.predict_row(SparseRow {
+            score(SparseRow {
                 indices: &b.indices,
                 values: &b.values,
             })
         })
+    }
+
+    /// Predicts every head for one text.
+    pub fn predict(&self, text: &str) -> Prediction<'_> {
+        self.with_row(text, |row| self.predict_row(row))
+    }
+
+    /// The position of head `name` in [`Model::heads`]; the error lists the
+    /// model's heads.
+    pub fn head_index(&self, name: &str) -> Result<usize> {
+        self.data
+            .heads
+            .iter()
+            .position(|h| h.name == name)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.data.heads.iter().map(|h| h.name.as_str()).collect();
+                Error::input(format!(
+                    "the model has no head '{name}' (heads: {})",
+                    names.join(", ")
+                ))
+            })
+    }
+
+    /// The class probabilities of head `heads()[head]` for many texts, in
+    /// parallel, as a row-major matrix: row `i` holds `texts[i]`'s
+    /// probabilities in the head's class order (`heads()[head].labels`), the
+    /// same numbers [`Model::predict`] ranks.
+    ///
+    /// # Panics
+    /// If `head` is not an index into [`Model::heads`] (see [`Model::head_index`]).
+    pub fn predict_proba_batch<S: AsRef<str> + Sync>(&self, texts: &[S], head: usize) -> Vec<f32> {
+        let classifier = &self.data.heads[head].classifier;
+        let k = classifier.n_classes();
+        let mut out = vec![0.0f32; texts.len() * k];
+        out.par_chunks_mut(k.max(1))
+            .zip(texts.par_iter())
+            .for_each(|(probs, text)| {
+                self.with_row(text.as_ref(), |row| {
+                    classifier.predict_proba_row(row, probs)
+                })
+            });
+        out
     }
 
     /// Predicts many texts in parallel; results are in input order and equal
@@ -292,6 +335,32 @@ impl Model {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn probability_matrix_rows_equal_predictions() {
+        let model = Model::embedded_default().unwrap();
+        let texts = [
+            "国际油价大幅上涨",
+            "女排三比零战胜对手",
+            "",
+            "央行下调存款准备金率",
+        ];
+        for (h, head) in model.heads().iter().enumerate() {
+            let matrix = model.predict_proba_batch(&texts, h);
+            let k = head.labels.len();
+            assert_eq!(matrix.len(), texts.len() * k);
+            for (text, row) in texts.iter().zip(matrix.chunks(k)) {
+                let prediction = model.predict(text);
+                for scored in &prediction[h].ranked {
+                    let j = head.labels.iter().position(|l| l == scored.label).unwrap();
+                    assert_eq!(row[j], scored.probability);
+                }
+            }
+        }
+        assert_eq!(model.head_index(&model.heads()[1].name).unwrap(), 1);
+        let err = model.head_index("nope").unwrap_err().to_string();
+        assert!(err.contains("no head 'nope' (heads: "), "{err}");
+    }
 
     #[test]
     fn model_is_send_and_sync() {

@@ -4,23 +4,16 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use linfa::ParamGuard;
-use newsclf::classifier::ClassifierParams;
 use newsclf::corpus::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
-use newsclf::dense_logistic::DenseLogisticParams;
-use newsclf::features::FeatureConfig;
-use newsclf::linear::{LinearParams, Loss};
-use newsclf::naive_bayes::NaiveBayesParams;
-use newsclf::normalize::NormalizeConfig;
+use newsclf::linear::Loss;
 use newsclf::recipe::Recipe;
-use newsclf::segment::{SegmenterConfig, read_stopwords, read_user_dict};
+use newsclf::segment::{read_stopwords, read_user_dict};
+use newsclf::settings::{ModelKind, TrainSettings};
 use newsclf::trainer::{TrainReport, check_labels};
 use newsclf::{Model, TrainConfig, Trainer};
 
 use super::Ui;
-use super::args::{
-    ClassifierArgs, InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, TrainingData,
-};
+use super::args::{InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, TrainingData};
 
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
@@ -55,61 +48,44 @@ pub fn save_and_summarize(
 /// The training settings the flags describe, checked: called before any
 /// data is read, so that a bad setting stops at once.
 pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
-    let config = TrainConfig {
-        normalize: NormalizeConfig {
-            simplify: args.simplify,
+    let settings = TrainSettings {
+        simplify: args.simplify,
+        hmm: !args.no_hmm,
+        user_words: match &args.user_dict {
+            Some(p) => read_user_dict(p)?,
+            None => Vec::new(),
         },
-        segmenter: SegmenterConfig {
-            hmm: !args.no_hmm,
-            user_words: match &args.user_dict {
-                Some(p) => read_user_dict(p)?,
-                None => Vec::new(),
-            },
-            stopwords: match &args.stopwords {
-                Some(p) => read_stopwords(p)?,
-                None => Vec::new(),
-            },
+        stopwords: match &args.stopwords {
+            Some(p) => read_stopwords(p)?,
+            None => Vec::new(),
         },
-        features: FeatureConfig {
-            word_ngrams: args.features.word_ngrams,
-            char_ngrams: args.features.char_ngrams.0,
-            min_df: args.features.min_df,
-            max_df: args.features.max_df,
-            max_features: args.features.max_features,
-            sublinear_tf: !args.features.no_sublinear_tf,
-            l2_norm: !args.features.no_l2_norm,
-        },
-        classifier: classifier_params(&args.classifier),
+        word_ngrams: args.features.word_ngrams,
+        char_ngrams: args.features.char_ngrams.0,
+        min_df: args.features.min_df,
+        max_df: args.features.max_df,
+        max_features: args.features.max_features,
+        sublinear_tf: !args.features.no_sublinear_tf,
+        l2_norm: !args.features.no_l2_norm,
+        model: model_kind(args.classifier.model),
+        loss: loss(args.classifier.loss),
+        c: args.classifier.c,
+        tol: args.classifier.tol,
+        max_iter: args.classifier.max_iter,
+        alpha: args.classifier.alpha,
+        max_dense_mb: args.classifier.max_dense_mb,
+        seed: args.classifier.seed,
     };
+    let config = settings.config();
     config.check()?;
     Ok(config)
 }
 
-/// The classifier the flags describe.
-fn classifier_params(args: &ClassifierArgs) -> ClassifierParams {
-    match args.model {
-        ModelArg::Linear => {
-            let defaults = LinearParams::new().check().expect("defaults are valid");
-            ClassifierParams::Linear(
-                LinearParams::new()
-                    .loss(loss(args.loss))
-                    .c(args.c.unwrap_or(defaults.c()))
-                    .tol(args.tol)
-                    .max_iter(args.max_iter.unwrap_or(defaults.max_iter()))
-                    .seed(args.seed),
-            )
-        }
-        ModelArg::Nb => ClassifierParams::NaiveBayes(NaiveBayesParams::new().alpha(args.alpha)),
-        ModelArg::LinfaLogistic => {
-            let mut p = DenseLogisticParams::new().max_dense_mb(args.max_dense_mb);
-            if let Some(c) = args.c {
-                p = p.c(c);
-            }
-            if let Some(n) = args.max_iter {
-                p = p.max_iter(n as u64);
-            }
-            ClassifierParams::LinfaLogistic(p)
-        }
+/// The classifier kind a `--model` value names.
+fn model_kind(arg: ModelArg) -> ModelKind {
+    match arg {
+        ModelArg::Linear => ModelKind::Linear,
+        ModelArg::Nb => ModelKind::NaiveBayes,
+        ModelArg::LinfaLogistic => ModelKind::LinfaLogistic,
     }
 }
 
