@@ -7,7 +7,8 @@
 //! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half
 //! ([`classifier`] holds the kinds: [`linear`], [`naive_bayes`],
 //! [`dense_logistic`]); [`cross_validation`] and [`tuning`] score settings;
-//! [`input`] and [`sections`] feed prediction.
+//! [`input`] and [`sections`] feed prediction; [`serve`] answers it over HTTP
+//! ([`prediction_json`] is the JSON shape both share).
 //!
 //! ```
 //! use newsclf::corpus::{CorpusSpec, LabeledCorpus};
