@@ -7,8 +7,10 @@
 //! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half
 //! ([`classifier`] holds the kinds: [`linear`], [`naive_bayes`],
 //! [`dense_logistic`]); [`cross_validation`] and [`tuning`] score settings;
-//! [`input`] and [`sections`] feed prediction; [`settings`] holds the training
-//! settings as flat values (the CLI's flags, the Python binding's arguments).
+//! [`input`] and [`sections`] feed prediction; [`serve`] answers it over HTTP
+//! ([`prediction_json`] is the JSON shape both share); [`recipe`] maps several
+//! labeled files onto one label set; [`settings`] holds the training settings
+//! as flat values (the CLI's flags, the Python binding's arguments).
 //!
 //! ```
 //! use newsclf::corpus::{CorpusSpec, LabeledCorpus};

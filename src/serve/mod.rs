@@ -20,6 +20,7 @@ mod metrics;
 mod reload;
 mod request;
 mod routes;
+mod signals;
 mod state;
 
 use std::net::SocketAddr;
@@ -27,7 +28,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::HeaderValue;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::Semaphore;
 
 pub use limits::Limits;
@@ -101,27 +101,12 @@ pub fn run(config: ServeConfig) -> Result<()> {
         let addr = listener
             .local_addr()
             .map_err(|e| Error::input(format!("cannot read the bound address: {e}")))?;
-        let signal_error = |e: std::io::Error| Error::input(format!("cannot watch signals: {e}"));
-        let mut term = signal(SignalKind::terminate()).map_err(signal_error)?;
-        let mut interrupt = signal(SignalKind::interrupt()).map_err(signal_error)?;
-        let mut hangup = signal(SignalKind::hangup()).map_err(signal_error)?;
-        let reloader = state.clone();
-        tokio::spawn(async move {
-            while hangup.recv().await.is_some() {
-                let _ = routes::reload(&reloader).await;
-            }
-        });
+        let stop = signals::watch(state.clone())
+            .map_err(|e| Error::input(format!("cannot watch signals: {e}")))?;
         eprintln!(
             "newsclf serve: listening on http://{addr} (model {source}, loaded in {:.3} s)",
             took.as_secs_f64()
         );
-        let stop = async move {
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = interrupt.recv() => {}
-            }
-            eprintln!("newsclf serve: stopping: finishing the requests in flight");
-        };
         let limits = &state.limits;
         let drain = limits.timeout + limits.header_timeout;
         let app = routes::router(state.clone());
