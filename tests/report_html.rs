@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{run, s, shared, tempdir, write};
+use crate::util::{on_path, run, s, shared, tempdir, write};
 
 /// Eighteen labels, two of them with markup characters and one long enough
 /// to be cut in the heatmap's headers.
@@ -210,21 +210,10 @@ fn an_unwritable_report_path_is_named() {
 
 /// The first of chromium, chromium-browser, google-chrome on `PATH`.
 fn chromium() -> PathBuf {
-    let names = ["chromium", "chromium-browser", "google-chrome"];
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in names {
-        for dir in std::env::split_paths(&path) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    panic!(
-        "no Chromium on PATH (looked for {}): the HTML report is checked in a real browser; \
-         install it with `apt-get install chromium` (.ci/run does)",
-        names.join(", ")
-    );
+    on_path(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "chromium",
+    )
 }
 
 /// What one headless Chromium run printed.

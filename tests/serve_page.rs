@@ -3,35 +3,16 @@
 //! keyboard only, on a 390 px wide phone screen; the labels it shows must be
 //! the service's; a screenshot is taken.
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 use crate::server::Server;
-use crate::util::{root, tempdir};
+use crate::util::{on_path, root, tempdir};
 
 /// WebDriver's key for an element reference.
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-
-/// The first of `names` on `PATH`.
-fn on_path(names: &[&str], package: &str) -> PathBuf {
-    let path = std::env::var_os("PATH").unwrap_or_default();
-    for name in names {
-        for dir in std::env::split_paths(&path) {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return candidate;
-            }
-        }
-    }
-    panic!(
-        "none of {} on PATH: the web page is tested in a real browser; \
-         install it with `apt-get install {package}` (.ci/run does)",
-        names.join(", ")
-    );
-}
 
 /// A chromedriver process and one browser session; both end when dropped.
 struct Browser {

@@ -179,3 +179,20 @@ pub fn split_corpus(dir: &std::path::Path) -> (std::path::PathBuf, std::path::Pa
         write(dir, "test.csv", test.into_inner().unwrap()),
     )
 }
+
+/// The first of `names` on `PATH`.
+pub fn on_path(names: &[&str], package: &str) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for name in names {
+        for dir in std::env::split_paths(&path) {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "none of {} on PATH: this test runs it; install it with `apt-get install {package}` (.ci/run does)",
+        names.join(", ")
+    );
+}
