@@ -853,13 +853,13 @@ fn each_request_logs_one_json_line_without_its_texts() {
 }
 
 #[test]
-fn start_up_errors_name_the_cause_and_exit_1() {
+fn start_up_errors_name_the_cause_with_exit_1_or_2_for_a_bad_setting() {
     let server = Server::start(&[]);
     run(&["serve", "--addr", &server.addr])
         .fails(1, &["cannot listen on", "choose another --addr"]);
     run(&["serve", "--addr", "127.0.0.1:0", "--model", "data/news.csv"])
         .fails(1, &["data/news.csv", "not a newsclf model file"]);
-    run(&["serve", "--addr", "127.0.0.1:0", "--api-key", ""]).fails(1, &["API key is empty"]);
+    run(&["serve", "--addr", "127.0.0.1:0", "--api-key", ""]).fails(2, &["API key is empty"]);
     run(&["serve", "--addr", "127.0.0.1:0", "--max-texts", "0"]).fails(2, &["--max-texts"]);
     run(&[
         "serve",
@@ -868,5 +868,5 @@ fn start_up_errors_name_the_cause_and_exit_1() {
         "--cors-origin",
         "bad\norigin",
     ])
-    .fails(1, &["--cors-origin"]);
+    .fails(2, &["--cors-origin"]);
 }
