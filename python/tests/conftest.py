@@ -55,7 +55,7 @@ def json_lines(text: str) -> list:
 
 @pytest.fixture(scope="session")
 def news() -> pd.DataFrame:
-    """The project's corpus: text, topic, sentiment (810 rows)."""
+    """The project's corpus: text, topic, sentiment (5,188 rows)."""
     return pd.read_csv(ROOT / "data" / "news.csv")
 
 

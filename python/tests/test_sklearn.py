@@ -108,7 +108,8 @@ def test_several_label_columns_are_several_heads(news_split):
     assert both <= min(topic_acc, sentiment_acc)
     assert topic_acc > 0.7, topic_acc
     proba = clf.predict_proba(test.text)
-    assert [p.shape for p in proba] == [(len(test), 6), (len(test), 3)]
+    n_topics = train.topic.nunique()
+    assert [p.shape for p in proba] == [(len(test), n_topics), (len(test), 3)]
     named = newsclf.Classifier(heads=["t", "s"]).fit(train.text, train[["topic", "sentiment"]].to_numpy())
     assert named.model_.heads == ["t", "s"]
 
@@ -132,13 +133,13 @@ def test_unusable_rows_are_reported_not_dropped_silently(news):
 
 def test_bad_settings_and_data_are_value_errors(news):
     texts, labels = news.text[:100], news.topic[:100]
-    with pytest.raises(ValueError, match="min_df must be at least 1"):
+    with pytest.raises(ValueError, match="min.df must be at least 1"):
         newsclf.Classifier(min_df=0).fit(texts, labels)
     with pytest.raises(ValueError, match="unknown loss 'hinge'"):
         newsclf.Classifier(loss="hinge").fit(texts, labels)
     with pytest.raises(ValueError, match="has only one class"):
         newsclf.Classifier().fit(texts, ["energy"] * len(texts))
-    with pytest.raises(ValueError, match="C must be a positive number"):
+    with pytest.raises(ValueError, match="(?i)c must be a positive finite number"):
         newsclf.Classifier(C=-1.0).fit(texts, labels)
     with pytest.raises(ValueError, match="100 labels for 99 texts"):
         newsclf.Classifier().fit(texts[:99], labels)
