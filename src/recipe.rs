@@ -271,7 +271,7 @@ impl Recipe {
                 label_cols: columns.clone(),
                 encoding,
             };
-            let corpus = LabeledCorpus::read(&path, &spec)?;
+            let mut corpus = LabeledCorpus::read(&path, &spec)?;
             if strict {
                 corpus.ensure_clean()?;
             }
@@ -282,8 +282,8 @@ impl Recipe {
                 rows_read: corpus.rows_read,
                 rows_used: 0,
                 left_out: BTreeMap::new(),
-                rejects: corpus.rejects.clone(),
-                multi_line: corpus.multi_line.clone(),
+                rejects: std::mem::take(&mut corpus.rejects),
+                multi_line: std::mem::take(&mut corpus.multi_line),
             };
             for (i, text) in corpus.texts.into_iter().enumerate() {
                 let row: Vec<Option<&str>> =
@@ -536,34 +536,38 @@ mod tests {
         }
     }
 
+    /// Writes `files` (name, contents) into a temporary folder beside the
+    /// recipe `r.csv` and builds it.
+    fn build(recipe: &str, files: &[(&str, &str)]) -> Result<RecipeCorpus> {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, contents) in files {
+            std::fs::write(dir.path().join(name), contents).unwrap();
+        }
+        let path = dir.path().join("r.csv");
+        std::fs::write(&path, recipe).unwrap();
+        Recipe::read(&path)?.build("text", TextEncoding::Utf8, false)
+    }
+
+    /// Head `h`'s labels of every row.
+    fn labels(c: &LabeledCorpus, h: usize) -> Vec<Option<&str>> {
+        c.labels[h].iter().map(|l| l.as_deref()).collect()
+    }
+
     #[test]
     fn mapping_renames_leaves_out_and_keeps_identity() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("a.csv"),
-            "text,label\n甲,world\n乙,story\n丙,world\n",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.path().join("b.csv"),
-            "text,topic,tone\n丁,energy,negative\n戊,energy,\n",
-        )
-        .unwrap();
-        let path = dir.path().join("r.csv");
-        std::fs::write(
-            &path,
+        let built = build(
             "source,column,head,from,to\na.csv,label,topic,world,diplomacy\na.csv,label,topic,story,\n\
              b.csv,topic,topic,*,*\nb.csv,tone,sentiment,*,*\n",
+            &[
+                ("a.csv", "text,label\n甲,world\n乙,story\n丙,world\n"),
+                ("b.csv", "text,topic,tone\n丁,energy,negative\n戊,energy,\n"),
+            ],
         )
         .unwrap();
-        let built = Recipe::read(&path)
-            .unwrap()
-            .build("text", TextEncoding::Utf8, false)
-            .unwrap();
         let c = &built.corpus;
         assert_eq!(c.texts, ["甲", "丙", "丁", "戊"]);
         assert_eq!(c.heads, ["topic", "sentiment"]);
-        let topic: Vec<Option<&str>> = c.labels[0].iter().map(|l| l.as_deref()).collect();
+        let topic = labels(c, 0);
         assert_eq!(
             topic,
             [
@@ -573,8 +577,7 @@ mod tests {
                 Some("energy")
             ]
         );
-        let tone: Vec<Option<&str>> = c.labels[1].iter().map(|l| l.as_deref()).collect();
-        assert_eq!(tone, [None, None, Some("negative"), None]);
+        assert_eq!(labels(c, 1), [None, None, Some("negative"), None]);
         assert_eq!(built.sources[0].rows_used, 2);
         assert_eq!(built.sources[0].left_out["label=story"], 1);
         assert_eq!(c.rows_read, 5);
@@ -583,32 +586,25 @@ mod tests {
 
     #[test]
     fn repeat_counts_a_row_again_for_its_head_only_and_unless_terms_leave_rows_out() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("a.csv"),
-            "text,topic,tone\n国际油价上涨,finance,\n股市收涨,finance,\n风电场并网,energy,positive\n",
-        )
-        .unwrap();
-        std::fs::write(dir.path().join("terms.txt"), "# energy\n油价\n\n").unwrap();
-        let path = dir.path().join("r.csv");
-        std::fs::write(
-            &path,
+        let built = build(
             "source,column,head,from,to,repeat,unless\na.csv,topic,topic,finance,economy,,terms.txt\n\
              a.csv,topic,topic,energy,energy,3\na.csv,tone,sentiment,*,*\n",
+            &[
+                (
+                    "a.csv",
+                    "text,topic,tone\n国际油价上涨,finance,\n股市收涨,finance,\n风电场并网,energy,positive\n",
+                ),
+                ("terms.txt", "# energy\n油价\n\n"),
+            ],
         )
         .unwrap();
-        let built = Recipe::read(&path)
-            .unwrap()
-            .build("text", TextEncoding::Utf8, false)
-            .unwrap();
         let c = &built.corpus;
         assert_eq!(
             c.texts,
             ["股市收涨", "风电场并网", "风电场并网", "风电场并网"]
         );
-        let topic: Vec<Option<&str>> = c.labels[0].iter().map(|l| l.as_deref()).collect();
         assert_eq!(
-            topic,
+            labels(c, 0),
             [
                 Some("economy"),
                 Some("energy"),
@@ -616,8 +612,7 @@ mod tests {
                 Some("energy")
             ]
         );
-        let tone: Vec<Option<&str>> = c.labels[1].iter().map(|l| l.as_deref()).collect();
-        assert_eq!(tone, [None, Some("positive"), None, None]);
+        assert_eq!(labels(c, 1), [None, Some("positive"), None, None]);
         assert_eq!(built.sources[0].left_out["topic=finance (unless terms)"], 1);
         assert_eq!(built.sources[0].rows_used, 2);
         let bad = "source,column,head,from,to,repeat\na.csv,topic,topic,x,y,0\n";
@@ -627,19 +622,12 @@ mod tests {
 
     #[test]
     fn an_unmapped_label_stops_the_build_naming_it() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("a.csv"), "text,label\n甲,world\n乙,car\n").unwrap();
-        let path = dir.path().join("r.csv");
-        std::fs::write(
-            &path,
+        let err = build(
             "source,column,head,from,to\na.csv,label,topic,world,diplomacy\n",
+            &[("a.csv", "text,label\n甲,world\n乙,car\n")],
         )
-        .unwrap();
-        let err = Recipe::read(&path)
-            .unwrap()
-            .build("text", TextEncoding::Utf8, false)
-            .unwrap_err()
-            .to_string();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("'car' (1 rows)"), "{err}");
     }
 }
