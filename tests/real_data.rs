@@ -201,6 +201,15 @@ fn the_shipped_default_model_is_what_the_readme_command_builds_from_the_recipe()
     let mut args = DEFAULT_MODEL_COMMAND.to_vec();
     args.extend(["--out", s(&out)]);
     let built = run(&args).ok();
+    let readme = std::fs::read_to_string(crate::util::root().join("README.md")).unwrap();
+    let documented = format!(
+        "newsclf {} --out models/default.model",
+        DEFAULT_MODEL_COMMAND.join(" ")
+    );
+    assert!(
+        readme.contains(&documented),
+        "README must give the rebuild command: {documented}"
+    );
     for source in ["thucnews_titles", "toutiao_titles", "finnl", "news.csv"] {
         assert!(built.stderr.contains(source), "{}", built.stderr);
     }
