@@ -8,8 +8,8 @@ use std::path::Path;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use newsclf::Trainer;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus};
-use newsclf::sparse::SparseMatrix;
+use newsclf::data::{CorpusSpec, LabeledCorpus};
+use newsclf::features::SparseMatrix;
 
 fn corpus(file: &str) -> LabeledCorpus {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

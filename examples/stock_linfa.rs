@@ -27,12 +27,12 @@ use linfa_logistic::MultiLogisticRegression;
 use ndarray::{Array1, Array2};
 use rayon::prelude::*;
 
-use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+use newsclf::data::{CorpusSpec, LabeledCorpus};
+use newsclf::estimators::LinearParams;
+use newsclf::features::SparseMatrix;
 use newsclf::features::{FeatureConfig, Segmented, Vectorizer};
-use newsclf::linear::LinearParams;
-use newsclf::normalize::normalize;
-use newsclf::segment::{Segmenter, SegmenterConfig};
-use newsclf::sparse::SparseMatrix;
+use newsclf::text::normalize;
+use newsclf::text::{Segmenter, SegmenterConfig};
 
 /// Rows and full feature count of newsclf's default features on
 /// thucnews_titles/train.csv, for the dense-memory estimate.

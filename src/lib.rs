@@ -1,22 +1,25 @@
 //! newsclf classifies Chinese news text by topic and sentiment.
 //!
-//! The pipeline, one module per stage:
-//! [`corpus`] (read a labeled CSV; [`encoding`]) → [`normalize`] → [`segment`] (jieba-rs) →
-//! [`features`] (TF-IDF, stored IDF) → [`linear`] (sparse linear classifier
-//! behind linfa's traits) → [`model`] / [`model_file`] (versioned, checksummed
-//! file) → [`evaluate`] / [`report`]. [`trainer`] runs the training half
-//! ([`classifier`] holds the kinds: [`linear`], [`naive_bayes`],
-//! [`dense_logistic`]); [`cross_validation`] and [`tuning`] score settings;
-//! [`input`] and [`sections`] feed prediction; [`serve`] answers it over HTTP
-//! ([`prediction_json`] is the JSON shape both share); [`recipe`] maps several
-//! labeled files onto one label set; [`settings`] holds the training settings
-//! as flat values (the CLI's flags, the Python binding's arguments).
+//! The pipeline, one folder per stage; imports run one way, top to bottom:
+//!
+//! | stage | what it does |
+//! |---|---|
+//! | [`text`] | decode bytes, normalise, segment with jieba-rs, split pages into articles |
+//! | [`data`] | read labeled CSVs and recipes into a corpus; rejected rows counted, never dropped silently |
+//! | [`features`] | word and character n-gram TF-IDF with stored IDF, sparse rows |
+//! | [`estimators`] | sparse linear (SVM / logistic / ridge), naive Bayes, linfa-logistic, behind linfa's traits |
+//! | [`model`] | the trained [`Model`]: prediction, versioned checksummed file, `info` |
+//! | [`evaluation`] | metrics against labels ([`evaluate_file`]) and [`explain`] |
+//! | [`training`] | [`Trainer`], [`TrainSettings`], [`cross_validate`], [`tune`] |
+//! | [`report`] | text tables, the HTML report, the JSON of a prediction |
+//! | [`serve`] | the HTTP service |
+//!
+//! The items re-exported here are the one API that the `newsclf` command, the
+//! Python module and the service call; `docs/design.md` has the map.
 //!
 //! ```
-//! use newsclf::corpus::{CorpusSpec, LabeledCorpus};
-//! use newsclf::evaluate::evaluate;
 //! use newsclf::features::FeatureConfig;
-//! use newsclf::trainer::{TrainConfig, Trainer};
+//! use newsclf::{CorpusSpec, LabeledCorpus, TrainConfig, Trainer, evaluate};
 //!
 //! let csv = "text,label\n\
 //!     国际油价大幅上涨,energy\n风电光伏装机再创新高,energy\n电网迎峰度冬保供电,energy\n\
@@ -33,42 +36,40 @@
 //! let eval = evaluate(&model, &corpus);
 //! assert_eq!(eval.head("label").unwrap().accuracy, 1.0);
 //! // Why: the terms that pushed the text toward "energy".
-//! let why = newsclf::explain::explain(&model, "油价上涨", 3);
+//! let why = newsclf::explain(&model, "油价上涨", 3);
 //! assert!(why[0].toward.iter().any(|c| c.term.contains('油')));
 //! ```
 
-pub mod atomic_file;
-pub mod classifier;
-pub mod corpus;
-pub mod cross_validation;
-pub mod dense_logistic;
-pub mod encoding;
+mod atomic_file;
+pub mod data;
 pub mod error;
-pub mod evaluate;
-pub mod explain;
+pub mod estimators;
+pub mod evaluation;
 pub mod features;
-pub mod info;
-pub mod input;
-mod line_index;
-pub mod linear;
 pub mod model;
-pub mod model_file;
-pub mod naive_bayes;
-pub mod normalize;
-pub mod prediction_json;
-pub mod recipe;
 pub mod report;
-pub mod report_html;
 mod rng;
-mod scoring;
-pub mod sections;
-pub mod segment;
 pub mod serve;
-pub mod settings;
-pub mod sparse;
-pub mod trainer;
-pub mod tuning;
+pub mod text;
+pub mod training;
 
+pub use data::{
+    CorpusSpec, Document, Item, LabeledCorpus, MultiLineRows, Recipe, Rejects, Source, hex_sha256,
+    multi_line_error, read_documents,
+};
 pub use error::{Error, Result};
-pub use model::{Model, Prediction};
-pub use trainer::{TrainConfig, Trainer};
+pub use estimators::Loss;
+pub use evaluation::{
+    Contribution, Evaluation, FileEvaluation, HeadEvaluation, HeadExplanation, evaluate,
+    evaluate_file, evaluation_spec, explain,
+};
+pub use model::{EMBEDDED_NAME, Head, Model, ModelInfo, Prediction, Scored, describe_model};
+pub use report::{
+    DocumentJson, pad, render_cv, render_explanation, render_html, render_info, render_text,
+    render_tuning, truncate, write_html,
+};
+pub use text::{Section, TextEncoding, UserWord, read_stopwords, read_user_dict, split_page};
+pub use training::{
+    CvReport, Folds, Grid, ModelKind, TrainConfig, TrainReport, TrainSettings, Trainer,
+    check_labels, cross_validate, tune,
+};

@@ -2,7 +2,7 @@
 //! right on clear cases.
 
 use newsclf::Model;
-use newsclf::model_file::{FORMAT_VERSION, MAGIC};
+use newsclf::model::{FORMAT_VERSION, MAGIC};
 
 use crate::util::{root, run_in, tempdir};
 

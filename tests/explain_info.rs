@@ -64,7 +64,7 @@ fn explain_works_for_every_model_kind_and_adds_up_for_naive_bayes() {
         .ok();
         let m = newsclf::Model::load(&model).unwrap();
         let text = "女排在亚洲杯决赛中战胜对手，夺得冠军";
-        let why = newsclf::explain::explain(&m, text, usize::MAX);
+        let why = newsclf::evaluation::explain(&m, text, usize::MAX);
         assert_eq!(why[0].label.label, "sports", "{kind}");
         assert!(!why[0].toward.is_empty(), "{kind}");
         if kind == "nb" {
@@ -110,7 +110,7 @@ fn info_describes_the_model() {
     assert_eq!(json["file_bytes"], bytes);
     // A recipe's hash: SHA-256 of the recipe's and its term files' bytes, then each
     // source's SHA-256 (hex).
-    let sha = |p: &std::path::Path| newsclf::corpus::hex_sha256(&std::fs::read(p).unwrap());
+    let sha = |p: &std::path::Path| newsclf::data::hex_sha256(&std::fs::read(p).unwrap());
     let mut hashed = std::fs::read(root().join("data/default_model.recipe")).unwrap();
     hashed.extend(std::fs::read(root().join("data/energy_terms.txt")).unwrap());
     for source in [
@@ -123,7 +123,7 @@ fn info_describes_the_model() {
     }
     assert_eq!(
         json["data_sha256"].as_str().unwrap(),
-        newsclf::corpus::hex_sha256(&hashed)
+        newsclf::data::hex_sha256(&hashed)
     );
 }
 

@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::util::root;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+use newsclf::data::{CorpusSpec, LabeledCorpus};
 
 /// The fuzz targets' shared checks and input decoding (it needs only newsclf).
 #[allow(dead_code)]
@@ -100,8 +100,8 @@ fn crlf_and_cr_files_report_the_lines_an_editor_shows() {
 #[test]
 fn model_payloads_are_refused_with_a_message() {
     for (name, payload) in inputs("model_payload") {
-        let mut file = newsclf::model_file::MAGIC.to_vec();
-        file.extend_from_slice(&newsclf::model_file::FORMAT_VERSION.to_le_bytes());
+        let mut file = newsclf::model::MAGIC.to_vec();
+        file.extend_from_slice(&newsclf::model::FORMAT_VERSION.to_le_bytes());
         file.extend_from_slice(&(payload.len() as u64).to_le_bytes());
         file.extend_from_slice(&Sha256::digest(&payload));
         file.extend_from_slice(&payload);

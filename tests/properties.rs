@@ -5,14 +5,14 @@
 use std::sync::OnceLock;
 
 use newsclf::Model;
-use newsclf::classifier::ClassifierParams;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus};
-use newsclf::dense_logistic::DenseLogisticParams;
+use newsclf::data::{CorpusSpec, LabeledCorpus};
+use newsclf::estimators::ClassifierParams;
+use newsclf::estimators::DenseLogisticParams;
+use newsclf::estimators::NaiveBayesParams;
+use newsclf::estimators::{LinearParams, Loss};
 use newsclf::features::FeatureConfig;
-use newsclf::linear::{LinearParams, Loss};
-use newsclf::naive_bayes::NaiveBayesParams;
-use newsclf::sparse::SparseMatrix;
-use newsclf::trainer::{TrainConfig, Trainer};
+use newsclf::features::SparseMatrix;
+use newsclf::training::{TrainConfig, Trainer};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;

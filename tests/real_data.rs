@@ -190,7 +190,7 @@ fn training_is_deterministic_whatever_the_thread_count() {
         .ok();
         files.push(std::fs::read(&out).unwrap());
     }
-    let digest = newsclf::corpus::hex_sha256;
+    let digest = newsclf::data::hex_sha256;
     assert_eq!(digest(&files[0]), digest(&files[1]));
 }
 
@@ -215,7 +215,7 @@ fn the_shipped_default_model_is_what_the_readme_command_builds_from_the_recipe()
     }
     assert!(built.stderr.contains("label=story 604"), "{}", built.stderr);
     let shipped = std::fs::read(crate::util::root().join("models/default.model")).unwrap();
-    let digest = newsclf::corpus::hex_sha256;
+    let digest = newsclf::data::hex_sha256;
     assert_eq!(
         digest(&std::fs::read(&out).unwrap()),
         digest(&shipped),

@@ -7,7 +7,7 @@ use crate::util::{root, run, s, small_corpus, tempdir, write};
 
 /// A model file with a valid header and checksum around `payload`.
 fn wrap(version: u32, payload: &[u8]) -> Vec<u8> {
-    let mut out = newsclf::model_file::MAGIC.to_vec();
+    let mut out = newsclf::model::MAGIC.to_vec();
     out.extend_from_slice(&version.to_le_bytes());
     out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     out.extend_from_slice(&Sha256::digest(payload));
@@ -19,8 +19,8 @@ fn wrap(version: u32, payload: &[u8]) -> Vec<u8> {
 fn newer_older_and_crafted_model_files_are_refused_quickly() {
     let dir = tempdir();
     let good = std::fs::read(root().join("models/default.model")).unwrap();
-    let payload = &good[newsclf::model_file::HEADER_LEN..];
-    let current = newsclf::model_file::FORMAT_VERSION;
+    let payload = &good[newsclf::model::HEADER_LEN..];
+    let current = newsclf::model::FORMAT_VERSION;
 
     let newer = write(dir.path(), "newer.model", wrap(current + 1, payload));
     run(&["predict", "--model", s(&newer), "一句话"])
@@ -158,13 +158,14 @@ fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
     big.push_str(",energy,neutral\n"); // one row to skip
     let path = write(dir.path(), "big.csv", &big);
     let model = newsclf::Model::embedded_default().unwrap();
-    let spec = newsclf::corpus::CorpusSpec {
+    let spec = newsclf::data::CorpusSpec {
         label_cols: vec!["topic".into(), "sentiment".into()],
         ..Default::default()
     };
-    let streamed = newsclf::evaluate::evaluate_file(&model, &path, &spec, false, &|_| {}).unwrap();
-    let corpus = newsclf::corpus::LabeledCorpus::read(&path, &spec).unwrap();
-    let in_memory = newsclf::evaluate::evaluate(&model, &corpus);
+    let streamed =
+        newsclf::evaluation::evaluate_file(&model, &path, &spec, false, &|_| {}).unwrap();
+    let corpus = newsclf::data::LabeledCorpus::read(&path, &spec).unwrap();
+    let in_memory = newsclf::evaluation::evaluate(&model, &corpus);
     assert_eq!(streamed.evaluation, in_memory);
     assert_eq!(streamed.rejects, corpus.rejects);
     assert_eq!(streamed.evaluation.rows_read, 4861);
@@ -173,7 +174,7 @@ fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
     // The corpus's multi-paragraph articles, counted over every chunk.
     assert_eq!(streamed.multi_line, corpus.multi_line);
     assert_eq!(streamed.multi_line.count(), 6 * 84);
-    let strict = newsclf::evaluate::evaluate_file(&model, &path, &spec, true, &|_| {});
+    let strict = newsclf::evaluation::evaluate_file(&model, &path, &spec, true, &|_| {});
     let (first, last) = corpus.multi_line.spans()[0];
     let message = strict.unwrap_err().to_string();
     assert!(
@@ -192,8 +193,8 @@ fn streamed_evaluation_of_a_file_equals_evaluation_in_memory() {
             .unwrap();
     }
     let flat = write(dir.path(), "flat.csv", writer.into_inner().unwrap());
-    let strict = newsclf::evaluate::evaluate_file(&model, &flat, &spec, true, &|_| {});
-    let corpus = newsclf::corpus::LabeledCorpus::read(&flat, &spec).unwrap();
+    let strict = newsclf::evaluation::evaluate_file(&model, &flat, &spec, true, &|_| {});
+    let corpus = newsclf::data::LabeledCorpus::read(&flat, &spec).unwrap();
     assert!(corpus.multi_line.is_empty());
     let last_line = corpus.rejects.entries()[0].line;
     let message = strict.unwrap_err().to_string();

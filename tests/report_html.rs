@@ -181,7 +181,7 @@ fn report_is_self_contained_escaped_and_complete_with_18_labels() {
     // 18 × 18 counts, each in a cell.
     assert_eq!(html.matches("→ predicted").count(), 18 * 18);
     // The model's settings, with the training data's hash.
-    let sha = newsclf::corpus::hex_sha256(&train_csv);
+    let sha = newsclf::data::hex_sha256(&train_csv);
     assert!(
         html.contains(&sha),
         "training data SHA-256 {sha} not on the page"

@@ -117,7 +117,7 @@ fn page_answers_like_predict_sections_with_lines_texts_and_notes() {
     .json_lines();
     assert_eq!(articles.len(), cli.len());
     assert!(articles.len() >= 2);
-    let split = newsclf::sections::split_page(&markdown);
+    let split = newsclf::text::split_page(&markdown);
     for ((article, line), section) in articles.iter().zip(&cli).zip(&split.sections) {
         for key in ["id", "title", "subheadings", "predictions"] {
             assert_eq!(article[key], line[key], "{key} of article {}", line["id"]);

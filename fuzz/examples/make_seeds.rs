@@ -11,15 +11,15 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use newsclf::classifier::ClassifierParams;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus};
-use newsclf::dense_logistic::DenseLogisticParams;
+use newsclf::estimators::ClassifierParams;
+use newsclf::data::{CorpusSpec, LabeledCorpus};
+use newsclf::estimators::DenseLogisticParams;
 use newsclf::features::FeatureConfig;
-use newsclf::linear::{LinearParams, Loss};
-use newsclf::model_file::HEADER_LEN;
-use newsclf::naive_bayes::NaiveBayesParams;
-use newsclf::normalize::NormalizeConfig;
-use newsclf::segment::{SegmenterConfig, UserWord};
+use newsclf::estimators::{LinearParams, Loss};
+use newsclf::model::HEADER_LEN;
+use newsclf::estimators::NaiveBayesParams;
+use newsclf::text::NormalizeConfig;
+use newsclf::text::{SegmenterConfig, UserWord};
 use newsclf::{TrainConfig, Trainer};
 
 fn write(dir: &Path, name: &str, bytes: &[u8]) {

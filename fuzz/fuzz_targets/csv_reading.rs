@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use newsclf::corpus::LabeledCorpus;
+use newsclf::data::LabeledCorpus;
 use newsclf_fuzz::csv_spec as spec;
 
 fuzz_target!(|data: &[u8]| {

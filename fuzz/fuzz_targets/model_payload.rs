@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use newsclf::Model;
-use newsclf::model_file::{FORMAT_VERSION, HEADER_LEN, MAGIC};
+use newsclf::model::{FORMAT_VERSION, HEADER_LEN, MAGIC};
 use sha2::{Digest, Sha256};
 
 fuzz_target!(|payload: &[u8]| {

@@ -4,9 +4,9 @@
 //! a property its documentation promises.
 
 use newsclf::Model;
-use newsclf::corpus::CorpusSpec;
-use newsclf::encoding::TextEncoding;
-use newsclf::sparse::SparseRow;
+use newsclf::data::CorpusSpec;
+use newsclf::features::SparseRow;
+use newsclf::text::TextEncoding;
 
 /// Largest text handed to the model, in bytes: keeps one execution well
 /// under libFuzzer's `-timeout` even on the slowest segmentation paths.

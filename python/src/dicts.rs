@@ -1,9 +1,9 @@
 //! Library results as Python dicts and lists, in the shapes of the CLI's JSON
 //! output (`predict --format json`, `explain --format json`).
 
-use newsclf::explain::{Contribution, HeadExplanation};
-use newsclf::model::{Prediction, Scored};
-use newsclf::sections::Section;
+use newsclf::Section;
+use newsclf::{Contribution, HeadExplanation};
+use newsclf::{Prediction, Scored};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};

@@ -18,7 +18,7 @@ use pyo3::types::PyList;
 #[pyfunction]
 fn split_page<'py>(py: Python<'py>, markdown: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyList>> {
     let page = texts::text_at(markdown, || "markdown".into())?;
-    let page = py.detach(|| newsclf::sections::split_page(&page));
+    let page = py.detach(|| newsclf::split_page(&page));
     let out = PyList::empty(py);
     for section in &page.sections {
         out.append(dicts::section(py, section)?)?;

@@ -149,7 +149,7 @@ impl PyModel {
     ) -> PyResult<Bound<'py, PyList>> {
         let text = texts::text_at(text, || "text".into())?;
         let model = &*self.inner;
-        let why = py.detach(|| newsclf::explain::explain(model, &text, top));
+        let why = py.detach(|| newsclf::explain(model, &text, top));
         let out = PyList::empty(py);
         for head in &why {
             out.append(dicts::explanation(py, head)?)?;

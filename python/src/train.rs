@@ -4,11 +4,11 @@
 
 use std::path::PathBuf;
 
+use newsclf::LabeledCorpus;
+use newsclf::Loss;
 use newsclf::Trainer;
-use newsclf::corpus::LabeledCorpus;
-use newsclf::linear::Loss;
-use newsclf::segment::{read_stopwords, read_user_dict};
-use newsclf::settings::{ModelKind, TrainSettings};
+use newsclf::{ModelKind, TrainSettings};
+use newsclf::{read_stopwords, read_user_dict};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyDict;

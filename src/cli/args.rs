@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use newsclf::encoding::TextEncoding;
+use newsclf::TextEncoding;
 
 /// Classify Chinese news text by topic and sentiment.
 #[derive(Debug, Parser)]

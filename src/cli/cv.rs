@@ -2,8 +2,8 @@
 
 use anyhow::Result;
 use newsclf::Trainer;
-use newsclf::cross_validation::{Folds, cross_validate};
-use newsclf::report::render_cv;
+use newsclf::render_cv;
+use newsclf::{Folds, cross_validate};
 
 use super::args::CvArgs;
 use super::train::{corpus_spec, read_corpus, train_config};

@@ -1,10 +1,10 @@
 //! `newsclf eval`.
 
 use anyhow::{Result, anyhow};
-use newsclf::evaluate::{FileEvaluation, evaluate_file, evaluation_spec};
-use newsclf::info::describe;
-use newsclf::report::render_text;
-use newsclf::report_html::{render_html, write_html};
+use newsclf::describe_model;
+use newsclf::render_text;
+use newsclf::{FileEvaluation, evaluate_file, evaluation_spec};
+use newsclf::{render_html, write_html};
 
 use super::args::EvalArgs;
 use super::train::report_problems;
@@ -49,7 +49,7 @@ pub fn run(args: EvalArgs, ui: Ui) -> Result<()> {
     // The page first: a closed stdout (`| head`) must not cost the report.
     if let Some(path) = &args.report {
         let (source, bytes) = model_source(args.model.as_deref(), &model);
-        let info = describe(&model, &source, bytes);
+        let info = describe_model(&model, &source, bytes);
         // The message names the file and the reason once (the I/O error is
         // folded into the text, not chained after it again).
         write_html(path, &render_html(&evaluation, &model, &info))

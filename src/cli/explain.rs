@@ -1,8 +1,8 @@
 //! `newsclf explain`.
 
 use anyhow::Result;
-use newsclf::explain::explain;
-use newsclf::report::render_explanation;
+use newsclf::explain;
+use newsclf::render_explanation;
 
 use super::args::ExplainArgs;
 use super::{load_model, print_report};

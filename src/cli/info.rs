@@ -1,8 +1,8 @@
 //! `newsclf info`.
 
 use anyhow::Result;
-use newsclf::info::describe;
-use newsclf::report::render_info;
+use newsclf::describe_model;
+use newsclf::render_info;
 
 use super::args::InfoArgs;
 use super::{load_model, model_source, print_report};
@@ -10,7 +10,7 @@ use super::{load_model, model_source, print_report};
 pub fn run(args: InfoArgs) -> Result<()> {
     let model = load_model(args.model.as_deref())?;
     let (source, bytes) = model_source(args.model.as_deref(), &model);
-    let info = describe(&model, &source, bytes);
+    let info = describe_model(&model, &source, bytes);
     print_report(args.format, &info, render_info)?;
     Ok(())
 }

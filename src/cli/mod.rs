@@ -176,7 +176,7 @@ fn model_source(path: Option<&Path>, model: &Model) -> (String, u64) {
             std::fs::metadata(p).map(|m| m.len()).unwrap_or(0),
         ),
         None => (
-            newsclf::model::EMBEDDED_NAME.to_string(),
+            newsclf::EMBEDDED_NAME.to_string(),
             model.to_bytes().len() as u64,
         ),
     }

@@ -3,10 +3,10 @@
 //! in order.
 
 use anyhow::Result;
-use newsclf::input::Document;
-use newsclf::model::{Head, Prediction};
-use newsclf::prediction_json::DocumentJson;
-use newsclf::report::{pad, truncate};
+use newsclf::Document;
+use newsclf::DocumentJson;
+use newsclf::{Head, Prediction};
+use newsclf::{pad, truncate};
 use unicode_width::UnicodeWidthStr;
 
 use super::args::PredictFormat;

@@ -5,8 +5,8 @@ use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use newsclf::corpus::{MultiLineRows, multi_line_error};
-use newsclf::input::{self, Document, Item, Source};
+use newsclf::{Document, Item, Source, read_documents};
+use newsclf::{MultiLineRows, multi_line_error};
 use rayon::prelude::*;
 
 use super::args::{PredictArgs, PredictFormat};
@@ -35,7 +35,7 @@ pub fn run(args: PredictArgs, ui: Ui) -> Result<()> {
         .text_col
         .clone()
         .unwrap_or_else(|| model.provenance().text_col.clone());
-    let items = input::read(&source, &text_col, args.sections, args.reading.encoding)?;
+    let items = read_documents(&source, &text_col, args.sections, args.reading.encoding)?;
     let top_k = args.top_k.map_or(
         if args.format == PredictFormat::Table {
             1

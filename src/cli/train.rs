@@ -4,13 +4,13 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use newsclf::corpus::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
-use newsclf::linear::Loss;
-use newsclf::recipe::Recipe;
-use newsclf::segment::{read_stopwords, read_user_dict};
-use newsclf::settings::{ModelKind, TrainSettings};
-use newsclf::trainer::{TrainReport, check_labels};
+use newsclf::Loss;
+use newsclf::Recipe;
+use newsclf::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
 use newsclf::{Model, TrainConfig, Trainer};
+use newsclf::{ModelKind, TrainSettings};
+use newsclf::{TrainReport, check_labels};
+use newsclf::{read_stopwords, read_user_dict};
 
 use super::Ui;
 use super::args::{InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, TrainingData};

@@ -3,9 +3,9 @@
 use std::time::Instant;
 
 use anyhow::Result;
-use newsclf::cross_validation::Folds;
-use newsclf::report::render_tuning;
-use newsclf::tuning::{Grid, tune};
+use newsclf::Folds;
+use newsclf::render_tuning;
+use newsclf::{Grid, tune};
 
 use super::args::TuneArgs;
 use super::train::{corpus_spec, loss, read_corpus, save_and_summarize, train_config};

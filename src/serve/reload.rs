@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::info::{ModelInfo, describe};
 use crate::model::{EMBEDDED_NAME, Model};
+use crate::model::{ModelInfo, describe_model};
 
 /// A loaded model with its description.
 pub struct Loaded {
@@ -35,7 +35,7 @@ impl Loaded {
                 (model, EMBEDDED_NAME.to_string(), bytes)
             }
         };
-        let info = describe(&model, &source, bytes);
+        let info = describe_model(&model, &source, bytes);
         Ok((Loaded { model, info }, start.elapsed()))
     }
 }

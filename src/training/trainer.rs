@@ -9,14 +9,14 @@ use linfa::dataset::DatasetBase;
 use ndarray::Array1;
 use rayon::prelude::*;
 
-use crate::classifier::{ClassifierParams, ClassifierSettings};
-use crate::corpus::LabeledCorpus;
+use crate::data::LabeledCorpus;
 use crate::error::{Error, Result};
+use crate::estimators::{ClassifierParams, ClassifierSettings};
+use crate::features::SparseMatrix;
 use crate::features::{FeatureConfig, Segmented, Vectorizer};
 use crate::model::{Head, Model, ModelData, Provenance};
-use crate::normalize::NormalizeConfig;
-use crate::segment::{Segmenter, SegmenterConfig};
-use crate::sparse::SparseMatrix;
+use crate::text::NormalizeConfig;
+use crate::text::{Segmenter, SegmenterConfig};
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Default)]
@@ -254,12 +254,12 @@ pub(crate) fn count_classes<'a>(labels: &[Option<&'a str>]) -> BTreeMap<&'a str,
 /// (Training itself checks only the first rule.)
 ///
 /// ```
-/// use newsclf::corpus::{CorpusSpec, LabeledCorpus};
+/// use newsclf::data::{CorpusSpec, LabeledCorpus};
 /// let csv = "text,label\n油价上涨,a\n电网投运,b\n球队获胜,c\n";
 /// let corpus = LabeledCorpus::from_bytes("d.csv", csv.as_bytes(), &CorpusSpec::default()).unwrap();
-/// let e = newsclf::trainer::check_labels(&corpus, false).unwrap_err().to_string();
+/// let e = newsclf::training::check_labels(&corpus, false).unwrap_err().to_string();
 /// assert!(e.starts_with("d.csv: column 'label' has 3 classes in 3 rows"), "{e}");
-/// assert!(newsclf::trainer::check_labels(&corpus, true).is_ok());
+/// assert!(newsclf::training::check_labels(&corpus, true).is_ok());
 /// ```
 pub fn check_labels(corpus: &LabeledCorpus, allow_many_classes: bool) -> Result<()> {
     let labels = corpus_labels(corpus);

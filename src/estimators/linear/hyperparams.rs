@@ -66,11 +66,11 @@ impl LinearValidParams {
     }
 }
 
-/// Unchecked hyperparameters of [`crate::linear::LinearModel`].
+/// Unchecked hyperparameters of [`crate::estimators::LinearModel`].
 ///
 /// ```
 /// use linfa::ParamGuard;
-/// use newsclf::linear::LinearParams;
+/// use newsclf::estimators::LinearParams;
 /// let params = LinearParams::new().c(4.0).check().unwrap();
 /// assert_eq!(params.c(), 4.0);
 /// assert!(LinearParams::new().c(-1.0).check().is_err());

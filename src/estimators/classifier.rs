@@ -8,11 +8,11 @@ use linfa::traits::Fit;
 use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 
-use crate::dense_logistic::{DenseLogisticModel, DenseLogisticParams, DenseLogisticValidParams};
 use crate::error::Result;
-use crate::linear::{LinearModel, LinearParams, LinearValidParams};
-use crate::naive_bayes::{NaiveBayesModel, NaiveBayesParams, NaiveBayesValidParams};
-use crate::sparse::{SparseMatrix, SparseRow};
+use crate::estimators::{DenseLogisticModel, DenseLogisticParams, DenseLogisticValidParams};
+use crate::estimators::{LinearModel, LinearParams, LinearValidParams};
+use crate::estimators::{NaiveBayesModel, NaiveBayesParams, NaiveBayesValidParams};
+use crate::features::{SparseMatrix, SparseRow};
 
 /// Unchecked classifier settings: which kind, and its hyperparameters.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,9 +9,9 @@ use std::path::Path;
 use csv::ByteRecord;
 use sha2::{Digest, Sha256};
 
-use crate::encoding::TextEncoding;
+use crate::data::{Counting, LineIndex};
 use crate::error::{Error, Result};
-use crate::line_index::{Counting, LineIndex};
+use crate::text::TextEncoding;
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 

@@ -6,15 +6,15 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use crate::classifier::Classifier;
-use crate::classifier::ClassifierSettings;
+use super::file_format;
 use crate::error::{Error, Result};
+pub use crate::estimators::Classifier;
+use crate::estimators::ClassifierSettings;
+use crate::features::SparseRow;
 use crate::features::{FeatureConfig, Scratch, Segmented, Vectorizer};
-use crate::model_file;
-use crate::normalize::NormalizeConfig;
-use crate::segment::{Segmenter, SegmenterConfig};
-use crate::sparse::SparseRow;
-use crate::tuning::TuningRecord;
+use crate::model::TuningRecord;
+use crate::text::NormalizeConfig;
+use crate::text::{Segmenter, SegmenterConfig};
 
 /// One label column and its classifier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -141,7 +141,7 @@ thread_local! {
 /// Name used in messages for the model compiled into the binary.
 pub const EMBEDDED_NAME: &str = "<embedded default model>";
 
-static DEFAULT_MODEL: &[u8] = include_bytes!("../models/default.model");
+static DEFAULT_MODEL: &[u8] = include_bytes!("../../models/default.model");
 
 impl Model {
     pub(crate) fn from_data(data: ModelData) -> Self {
@@ -166,12 +166,12 @@ impl Model {
 
     /// Loads a model file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        Self::decode_with(|| model_file::load(path.as_ref()))
+        Self::decode_with(|| file_format::load(path.as_ref()))
     }
 
     /// Loads a model from the bytes of a model file; `source` names it in messages.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
-        Self::decode_with(|| model_file::decode(bytes, source))
+        Self::decode_with(|| file_format::decode(bytes, source))
     }
 
     /// The default model shipped in `models/default.model`, compiled into the crate.
@@ -181,12 +181,12 @@ impl Model {
 
     /// Writes the model file (atomically: a temporary file renamed into place).
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        model_file::save(&self.data, path.as_ref())
+        file_format::save(&self.data, path.as_ref())
     }
 
     /// The model file's bytes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        model_file::encode(&self.data)
+        file_format::encode(&self.data)
     }
 
     /// The heads, in training order.

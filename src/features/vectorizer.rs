@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::sparse::SparseMatrix;
+use crate::features::SparseMatrix;
 
 /// A document after normalisation and segmentation: the normalised text and the
 /// byte spans of its words.

@@ -36,7 +36,7 @@ impl NormalizeConfig {
 /// Returns the normalised form of `text`.
 ///
 /// ```
-/// assert_eq!(newsclf::normalize::normalize("ＧＤＰ增长５％\t"), "gdp增长5% ");
+/// assert_eq!(newsclf::text::normalize("ＧＤＰ增长５％\t"), "gdp增长5% ");
 /// ```
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -2,15 +2,13 @@
 //! scored by cross-validation (the corpus is segmented once for the whole
 //! grid), and the record of it that the tuned model keeps.
 
-use serde::{Deserialize, Serialize};
-
-use crate::classifier::ClassifierParams;
-use crate::corpus::LabeledCorpus;
-use crate::cross_validation::{CvReport, Folds, Spread, cross_validate_segmented};
+use crate::data::LabeledCorpus;
 use crate::error::{Error, Result};
-use crate::linear::{LinearParams, Loss};
-use crate::model::Model;
-use crate::trainer::{TrainConfig, TrainReport, Trainer};
+use crate::estimators::ClassifierParams;
+use crate::estimators::{LinearParams, Loss};
+use crate::model::{Model, TrialRecord, TuningRecord};
+use crate::training::{CvReport, Folds, Spread, cross_validate_segmented};
+use crate::training::{TrainConfig, TrainReport, Trainer};
 
 /// The values to try for each tuned setting; every combination is tried.
 #[derive(Debug, Clone, PartialEq)]
@@ -101,7 +99,7 @@ impl Grid {
 }
 
 /// The tuned settings of one grid point, in words.
-pub fn describe(config: &TrainConfig) -> String {
+pub fn describe_config(config: &TrainConfig) -> String {
     let chars = match config.features.char_ngrams {
         Some((lo, hi)) => format!("{lo}-{hi}"),
         None => "none".into(),
@@ -114,35 +112,6 @@ pub fn describe(config: &TrainConfig) -> String {
         "{classifier}, char n-grams {chars}, min-df {}",
         config.features.min_df
     )
-}
-
-/// One grid point and its cross-validated scores (averaged over heads).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrialRecord {
-    /// The settings, in words.
-    pub settings: String,
-    /// Mean accuracy over the folds (averaged over heads).
-    pub accuracy: f64,
-    /// Its standard deviation over the folds (averaged over heads).
-    pub accuracy_std: f64,
-    /// Mean macro-F1 over the folds (averaged over heads).
-    pub macro_f1: f64,
-    /// Mean log loss over the folds (averaged over heads).
-    pub log_loss: f64,
-}
-
-/// What `tune` did, stored in the tuned model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TuningRecord {
-    /// Folds of the cross-validation.
-    pub folds: usize,
-    /// Seed of the fold assignment.
-    pub seed: u64,
-    /// Every grid point, in grid order.
-    pub trials: Vec<TrialRecord>,
-    /// Index of the chosen trial: the highest mean accuracy, the earlier in
-    /// grid order on a tie.
-    pub chosen: usize,
 }
 
 /// The outcome of [`tune`]: the record and the chosen settings.
@@ -170,10 +139,7 @@ impl Tuned {
     }
 }
 
-fn averaged(
-    report: &CvReport,
-    figure: impl Fn(&crate::cross_validation::HeadCv) -> Spread,
-) -> Spread {
+fn averaged(report: &CvReport, figure: impl Fn(&crate::training::HeadCv) -> Spread) -> Spread {
     let n = report.heads.len().max(1) as f64;
     Spread {
         mean: report.heads.iter().map(|h| figure(h).mean).sum::<f64>() / n,
@@ -207,7 +173,7 @@ pub fn tune(
         )?;
         let accuracy = averaged(&report, |h| h.accuracy);
         trials.push(TrialRecord {
-            settings: describe(config),
+            settings: describe_config(config),
             accuracy: accuracy.mean,
             accuracy_std: accuracy.std,
             macro_f1: averaged(&report, |h| h.macro_f1).mean,
@@ -243,11 +209,11 @@ mod tests {
         let configs = Grid::default().configs(&base).unwrap();
         assert_eq!(configs.len(), 24);
         assert_eq!(
-            describe(&configs[0]),
+            describe_config(&configs[0]),
             "linear svm C=0.25 tol=0.1, char n-grams 1-2, min-df 1"
         );
         assert_eq!(
-            describe(&configs[23]),
+            describe_config(&configs[23]),
             "linear ridge C=1 tol=0.1, char n-grams 1-3, min-df 2"
         );
     }

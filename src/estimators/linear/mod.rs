@@ -20,8 +20,8 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scoring::{add_weighted, check_targets, predict_classes, score_matrix};
-use crate::sparse::{SparseMatrix, SparseRow};
+use crate::estimators::{add_weighted, check_targets, predict_classes, score_matrix};
+use crate::features::{SparseMatrix, SparseRow};
 use solver::{Prepared, solve_binary};
 
 /// A fitted linear classifier: one weight vector per class (a single one for

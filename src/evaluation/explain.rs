@@ -10,9 +10,9 @@
 
 use serde::Serialize;
 
+use crate::features::SparseRow;
 use crate::features::TermKind;
 use crate::model::{Model, Scored};
-use crate::sparse::SparseRow;
 
 /// One term's contribution.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -47,7 +47,7 @@ pub struct HeadExplanation<'m> {
 ///
 /// ```
 /// let model = newsclf::Model::embedded_default().unwrap();
-/// let why = newsclf::explain::explain(&model, "国际油价大幅上涨，炼厂开工率回升", 3);
+/// let why = newsclf::evaluation::explain(&model, "国际油价大幅上涨，炼厂开工率回升", 3);
 /// let topic = &why[0];
 /// assert_eq!(topic.label.label, "energy");
 /// assert!(topic.toward[0].contribution > 0.0);

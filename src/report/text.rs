@@ -5,11 +5,11 @@ use std::fmt::Write;
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::cross_validation::CvReport;
-use crate::evaluate::{Evaluation, HeadEvaluation};
-use crate::explain::HeadExplanation;
-use crate::info::ModelInfo;
-use crate::tuning::TuningRecord;
+use crate::evaluation::HeadExplanation;
+use crate::evaluation::{Evaluation, HeadEvaluation};
+use crate::model::ModelInfo;
+use crate::model::TuningRecord;
+use crate::training::CvReport;
 
 /// Pads `text` with spaces to `width` terminal columns (left-aligned).
 pub fn pad(text: &str, width: usize) -> String {
@@ -296,7 +296,7 @@ pub fn render_info(info: &ModelInfo) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::evaluate::score;
+    use crate::evaluation::score;
 
     #[test]
     fn aligns_chinese_and_truncates() {

@@ -12,8 +12,8 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scoring::{add_weighted, check_targets, predict_classes, score_matrix, softmax};
-use crate::sparse::{SparseMatrix, SparseRow};
+use crate::estimators::{add_weighted, check_targets, predict_classes, score_matrix, softmax};
+use crate::features::{SparseMatrix, SparseRow};
 
 /// Validated hyperparameters; build them with [`NaiveBayesParams`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -32,7 +32,7 @@ impl NaiveBayesValidParams {
 ///
 /// ```
 /// use linfa::ParamGuard;
-/// use newsclf::naive_bayes::NaiveBayesParams;
+/// use newsclf::estimators::NaiveBayesParams;
 /// assert_eq!(NaiveBayesParams::new().check().unwrap().alpha(), 1.0);
 /// assert!(NaiveBayesParams::new().alpha(0.0).check().is_err());
 /// ```
@@ -254,7 +254,7 @@ impl PredictInplace<SparseMatrix, Array1<usize>> for NaiveBayesModel {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scoring::argmax;
+    use crate::estimators::scoring::argmax;
     use linfa::traits::Predict;
     use linfa_bayes::{MultinomialNb, NaiveBayes};
     use ndarray::{Array2, array};

@@ -35,9 +35,9 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects, hex_sha256};
-use crate::encoding::TextEncoding;
+use crate::data::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects, hex_sha256};
 use crate::error::{Error, Result};
+use crate::text::TextEncoding;
 
 /// One rule of a recipe: a source column's label and the head label it becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 
 use serde::Serialize;
 
-use crate::classifier::ClassifierSettings;
+use crate::estimators::ClassifierSettings;
 use crate::features::FeatureConfig;
+use crate::model::FORMAT_VERSION;
 use crate::model::Model;
-use crate::model_file::FORMAT_VERSION;
-use crate::normalize::NormalizeConfig;
+use crate::text::NormalizeConfig;
 
 /// One head of the model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -96,7 +96,7 @@ impl ModelInfo {
 }
 
 /// Describes `model`, read from `source` of `file_bytes` bytes.
-pub fn describe(model: &Model, source: &str, file_bytes: u64) -> ModelInfo {
+pub fn describe_model(model: &Model, source: &str, file_bytes: u64) -> ModelInfo {
     let p = model.provenance();
     let v = model.vectorizer();
     let seg = model.segmenter_config();

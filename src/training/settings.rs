@@ -3,15 +3,15 @@
 //! [`TrainSettings`] and turn it into a [`TrainConfig`] here, so the two share
 //! one set of defaults and one mapping.
 
-use crate::classifier::ClassifierParams;
-use crate::dense_logistic::DenseLogisticParams;
 use crate::error::{Error, Result};
+use crate::estimators::ClassifierParams;
+use crate::estimators::DenseLogisticParams;
+use crate::estimators::NaiveBayesParams;
+use crate::estimators::{LinearParams, Loss};
 use crate::features::FeatureConfig;
-use crate::linear::{LinearParams, Loss};
-use crate::naive_bayes::NaiveBayesParams;
-use crate::normalize::NormalizeConfig;
-use crate::segment::{SegmenterConfig, UserWord};
-use crate::trainer::TrainConfig;
+use crate::text::NormalizeConfig;
+use crate::text::{SegmenterConfig, UserWord};
+use crate::training::TrainConfig;
 
 /// The classifier kinds, as `--model` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -137,7 +137,7 @@ impl TrainSettings {
     /// training starts).
     ///
     /// ```
-    /// use newsclf::settings::{ModelKind, TrainSettings};
+    /// use newsclf::training::{ModelKind, TrainSettings};
     /// let settings = TrainSettings { model: ModelKind::NaiveBayes, min_df: 1, ..TrainSettings::default() };
     /// let config = settings.config();
     /// assert_eq!(config.features.min_df, 1);
@@ -201,7 +201,7 @@ impl TrainSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::classifier::ClassifierSettings;
+    use crate::estimators::ClassifierSettings;
 
     #[test]
     fn defaults_are_the_library_defaults() {

@@ -6,13 +6,13 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::corpus::LabeledCorpus;
+use crate::data::LabeledCorpus;
 use crate::error::{Error, Result};
-use crate::evaluate::score;
+use crate::evaluation::score;
+use crate::features::SparseRow;
 use crate::features::{Scratch, Segmented};
 use crate::rng::SplitMix64;
-use crate::sparse::SparseRow;
-use crate::trainer::{Trainer, check_classes, corpus_labels};
+use crate::training::{Trainer, check_classes, corpus_labels};
 
 /// The scores of one head on one held-out fold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -265,7 +265,7 @@ pub fn cross_validate_segmented(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::corpus::CorpusSpec;
+    use crate::data::CorpusSpec;
 
     fn corpus(labels: &[&str]) -> LabeledCorpus {
         let mut csv = String::from("text,label\n");

@@ -9,10 +9,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use crate::corpus::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, MultiLineRows, Rejects};
-use crate::encoding::TextEncoding;
+use crate::data::{CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, MultiLineRows, Rejects};
 use crate::error::{Error, Result};
 use crate::model::Model;
+use crate::text::TextEncoding;
 
 /// Precision, recall, F1 and support of one class.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -361,7 +361,7 @@ pub fn evaluate_file(
         ..LabeledCorpus::clone_header_of(&source, &spec.label_cols)
     };
     summary.check_usable()?;
-    let case_clashes = crate::corpus::case_clashes(&spec.label_cols, &label_counts);
+    let case_clashes = crate::data::case_clashes(&spec.label_cols, &label_counts);
     if strict && let Some(clash) = case_clashes.first() {
         return Err(Error::input(format!("{source}: {clash} (--strict)")));
     }

@@ -15,8 +15,8 @@ use ndarray::{Array1, Array2};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
-use crate::scoring::{add_weighted, check_targets, predict_classes, score_matrix, softmax};
-use crate::sparse::{SparseMatrix, SparseRow};
+use crate::estimators::{add_weighted, check_targets, predict_classes, score_matrix, softmax};
+use crate::features::{SparseMatrix, SparseRow};
 
 /// Bytes in the MB of [`DenseLogisticValidParams::max_dense_mb`].
 const MB: u128 = 1 << 20;
@@ -54,7 +54,7 @@ impl DenseLogisticValidParams {
 ///
 /// ```
 /// use linfa::ParamGuard;
-/// use newsclf::dense_logistic::DenseLogisticParams;
+/// use newsclf::estimators::DenseLogisticParams;
 /// let params = DenseLogisticParams::new().c(4.0).check().unwrap();
 /// assert_eq!(params.alpha(), 0.25);
 /// assert!(DenseLogisticParams::new().max_iter(0).check().is_err());

@@ -6,10 +6,10 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
-use crate::corpus::{CsvTable, RejectReason};
-use crate::encoding::TextEncoding;
+use crate::data::{CsvTable, RejectReason};
 use crate::error::{Error, Result};
-use crate::sections::split_page;
+use crate::text::TextEncoding;
+use crate::text::split_page;
 
 /// One document to classify.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +83,7 @@ impl Source {
 /// Opens `source` as a stream of items. `text_col` names the CSV text column;
 /// with `sections`, the whole input is one page split into articles. Files and
 /// standard input are decoded from `encoding`.
-pub fn read(
+pub fn read_documents(
     source: &Source,
     text_col: &str,
     sections: bool,
@@ -297,7 +297,7 @@ mod tests {
     use super::*;
 
     fn collect(source: &Source, sections: bool) -> Vec<Item> {
-        read(source, "text", sections, TextEncoding::Utf8)
+        read_documents(source, "text", sections, TextEncoding::Utf8)
             .unwrap()
             .map(Result::unwrap)
             .collect()
@@ -348,7 +348,7 @@ mod tests {
             }
         ));
         assert!(matches!(&items[3], Item::Doc(d) if d.id == 5));
-        let err = read(&Source::File(path), "body", false, TextEncoding::Utf8)
+        let err = read_documents(&Source::File(path), "body", false, TextEncoding::Utf8)
             .err()
             .unwrap()
             .to_string();
@@ -360,7 +360,7 @@ mod tests {
         let page = "# 甲\n正文一。\n# 乙\n正文二。\n".to_string();
         let items = collect(&Source::Texts(vec![page]), true);
         assert!(matches!(&items[1], Item::Doc(d) if d.id == 2 && d.title.as_deref() == Some("乙")));
-        let none = read(
+        let none = read_documents(
             &Source::Texts(vec!["没有标题".into()]),
             "text",
             true,

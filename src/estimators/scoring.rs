@@ -4,7 +4,7 @@
 use ndarray::{Array1, Array2};
 
 use crate::error::{Error, Result};
-use crate::sparse::{SparseMatrix, SparseRow};
+use crate::features::{SparseMatrix, SparseRow};
 
 /// Adds `Σ_j v_j · table[j]` to `out`, where `table` is feature-major
 /// (`n_features × out.len()`). Features at or past `n_features` are ignored.

@@ -6,8 +6,8 @@
 //! weights, with the intercept (if any) as the last entry.
 
 use super::hyperparams::{LinearValidParams, Loss};
+use crate::features::SparseMatrix;
 use crate::rng::SplitMix64;
-use crate::sparse::SparseMatrix;
 
 /// The solver keeps its weights in `f32`: half the memory traffic of `f64`
 /// on the random accesses that dominate a pass (docs/performance.md).
@@ -227,7 +227,7 @@ fn logistic(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::linear::LinearParams;
+    use crate::estimators::LinearParams;
     use linfa::ParamGuard;
 
     /// Two separable clusters on features 0 and 1.

@@ -137,7 +137,7 @@ fn paragraphs(lines: &[&str]) -> Vec<String> {
 /// ```
 /// let page = "日报\n# 聚焦\n## 新风电场投运\n本报讯 海上风电场\n今日并网发电。\n\n图为风电场。记者 摄\n\
 ///             ### 年发电量可供百万户\n风电场全年可发电40亿千瓦时。\n# 球队夺冠\n主队3比1获胜。\n";
-/// let p = newsclf::sections::split_page(page);
+/// let p = newsclf::text::split_page(page);
 /// assert_eq!(p.sections.len(), 2);
 /// assert_eq!(p.sections[0].title, "聚焦：新风电场投运");
 /// assert_eq!(p.sections[0].subheadings, vec!["年发电量可供百万户"]);

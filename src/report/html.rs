@@ -12,10 +12,10 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use crate::error::Result;
-use crate::evaluate::{Evaluation, HeadEvaluation, Mistake};
-use crate::explain::{Contribution, explain};
-use crate::info::ModelInfo;
+use crate::evaluation::{Contribution, explain};
+use crate::evaluation::{Evaluation, HeadEvaluation, Mistake};
 use crate::model::Model;
+use crate::model::ModelInfo;
 use crate::report::truncate;
 
 /// Mistakes shown per head, most confident first.

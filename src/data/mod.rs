@@ -1,0 +1,17 @@
+//! Stage 2, data: labeled CSV files read into a [`LabeledCorpus`] (columns,
+//! encodings, exact line numbers, rejected rows counted in [`Rejects`]),
+//! [`Recipe`]s that map several files onto one label set, and the documents
+//! that `predict` reads ([`read_documents`]). Builds on [`crate::text`].
+
+mod corpus;
+mod input;
+mod line_index;
+mod recipe;
+
+pub use corpus::{
+    CorpusChunks, CorpusSpec, CsvTable, LabeledCorpus, MultiLineRows, Reject, RejectReason,
+    Rejects, Row, SPANS_LISTED, case_clashes, hex_sha256, multi_line_error,
+};
+pub use input::{Document, Item, Source, read_documents};
+pub(crate) use line_index::{Counting, LineIndex};
+pub use recipe::{Recipe, RecipeCorpus, Rule, SourceReport};

@@ -1,0 +1,11 @@
+//! Stage 3, features: segmented text to sparse TF-IDF rows. The
+//! [`Vectorizer`] learns word and character n-gram vocabularies and their IDF
+//! ([`FeatureConfig`]); [`SparseRow`] and [`SparseMatrix`] carry the result to
+//! the estimators without ever densifying.
+
+mod sparse;
+mod vectorizer;
+
+pub use sparse::{SparseMatrix, SparseRow};
+pub(crate) use vectorizer::Scratch;
+pub use vectorizer::{FeatureConfig, MAX_NGRAM, Segmented, TermKind, Vectorizer, Vocabulary};

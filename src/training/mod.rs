@@ -1,0 +1,18 @@
+//! Stage 7, training: a corpus to a [`Model`](crate::Model). [`Trainer`] runs
+//! segmentation, vectorizing and one fit per head; [`TrainSettings`] are the
+//! settings as flat values (the CLI's flags, Python's keyword arguments);
+//! [`cross_validate`] scores settings on stratified [`Folds`]; [`tune`] runs a
+//! grid over them.
+
+mod cross_validation;
+mod settings;
+mod trainer;
+mod tuning;
+
+pub use cross_validation::{
+    CvReport, FoldScore, Folds, HeadCv, Spread, cross_validate, cross_validate_segmented,
+};
+pub use settings::{ModelKind, TrainSettings};
+pub use trainer::{TrainConfig, TrainReport, Trainer, check_labels};
+pub(crate) use trainer::{check_classes, corpus_labels};
+pub use tuning::{Grid, Tuned, describe_config, tune};
