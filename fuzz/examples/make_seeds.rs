@@ -11,13 +11,13 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use newsclf::estimators::ClassifierParams;
 use newsclf::data::{CorpusSpec, LabeledCorpus};
+use newsclf::estimators::ClassifierParams;
 use newsclf::estimators::DenseLogisticParams;
-use newsclf::features::FeatureConfig;
-use newsclf::estimators::{LinearParams, Loss};
-use newsclf::model::HEADER_LEN;
 use newsclf::estimators::NaiveBayesParams;
+use newsclf::estimators::{LinearParams, Loss};
+use newsclf::features::FeatureConfig;
+use newsclf::model::HEADER_LEN;
 use newsclf::text::NormalizeConfig;
 use newsclf::text::{SegmenterConfig, UserWord};
 use newsclf::{TrainConfig, Trainer};
@@ -47,13 +47,29 @@ fn main() {
     // model_loading: the real file, truncations, byte flips.
     let loading = out.join("model_loading");
     write(&loading, "default.model", &real);
-    for cut in [0, 1, 8, 12, 20, 51, 52, 53, 1000, real.len() / 2, real.len() - 1] {
+    for cut in [
+        0,
+        1,
+        8,
+        12,
+        20,
+        51,
+        52,
+        53,
+        1000,
+        real.len() / 2,
+        real.len() - 1,
+    ] {
         write(&loading, &format!("truncated-{cut}"), &real[..cut]);
     }
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     for i in 0..8 {
         let mut flipped = real.clone();
-        let at = if i < 4 { i * 5 } else { HEADER_LEN + rng.next() as usize % (real.len() - HEADER_LEN) };
+        let at = if i < 4 {
+            i * 5
+        } else {
+            HEADER_LEN + rng.next() as usize % (real.len() - HEADER_LEN)
+        };
         flipped[at] ^= 1 << (rng.next() % 8);
         write(&loading, &format!("flipped-{at}"), &flipped);
     }
@@ -76,10 +92,19 @@ fn main() {
     }
     let kinds: Vec<(&str, ClassifierParams)> = vec![
         ("svm", ClassifierParams::Linear(LinearParams::new())),
-        ("logistic", ClassifierParams::Linear(LinearParams::new().loss(Loss::Logistic))),
-        ("ridge", ClassifierParams::Linear(LinearParams::new().loss(Loss::Squared))),
+        (
+            "logistic",
+            ClassifierParams::Linear(LinearParams::new().loss(Loss::Logistic)),
+        ),
+        (
+            "ridge",
+            ClassifierParams::Linear(LinearParams::new().loss(Loss::Squared)),
+        ),
         ("nb", ClassifierParams::NaiveBayes(NaiveBayesParams::new())),
-        ("linfa", ClassifierParams::LinfaLogistic(DenseLogisticParams::new())),
+        (
+            "linfa",
+            ClassifierParams::LinfaLogistic(DenseLogisticParams::new()),
+        ),
     ];
     for (i, (name, classifier)) in kinds.into_iter().enumerate() {
         let features = FeatureConfig {
@@ -96,7 +121,9 @@ fn main() {
             ..FeatureConfig::default()
         };
         let config = TrainConfig {
-            normalize: NormalizeConfig { simplify: i % 2 == 1 },
+            normalize: NormalizeConfig {
+                simplify: i % 2 == 1,
+            },
             segmenter: SegmenterConfig {
                 hmm: i != 2,
                 user_words: vec![UserWord {
@@ -112,7 +139,11 @@ fn main() {
         let (model, _) = Trainer::new(config).fit(&small, "text").unwrap();
         let bytes = model.to_bytes();
         write(&loading, &format!("small-{name}.model"), &bytes);
-        write(&payload, &format!("small-{name}.payload"), &bytes[HEADER_LEN..]);
+        write(
+            &payload,
+            &format!("small-{name}.payload"),
+            &bytes[HEADER_LEN..],
+        );
     }
 
     // segment_featurize: real texts and odd strings.
@@ -142,15 +173,30 @@ fn main() {
     let mut sample = head.join(&b'\n');
     sample.push(b'\n');
     let files: Vec<(u8, Vec<u8>)> = vec![
-        (0, b"text,label\n\xe5\x9b\xbd\xe9\x99\x85,energy\n\"a,\"\"b\"\"\",x\n,y\nz,\n".to_vec()),
-        (0, b"\xEF\xBB\xBFtext,label\r\nfoo,bar\r\n\r\nbaz,qux,extra\r\n".to_vec()),
+        (
+            0,
+            b"text,label\n\xe5\x9b\xbd\xe9\x99\x85,energy\n\"a,\"\"b\"\"\",x\n,y\nz,\n".to_vec(),
+        ),
+        (
+            0,
+            b"\xEF\xBB\xBFtext,label\r\nfoo,bar\r\n\r\nbaz,qux,extra\r\n".to_vec(),
+        ),
         (1, sample),
-        (1, b"text,topic,sentiment\na,,\nb,x,\nc,,y\n\xff\xfe,x,y\n".to_vec()),
+        (
+            1,
+            b"text,topic,sentiment\na,,\nb,x,\nc,,y\n\xff\xfe,x,y\n".to_vec(),
+        ),
         (2, "正文,类别\n油价上涨,能源\n".as_bytes().to_vec()),
         (0, b"label,text,label\n1,2,3\n".to_vec()),
         // GBK: "text,label\n国际油价,能源\n" (selector 3: encoding gbk).
-        (3, b"text,label\n\xb9\xfa\xbc\xca\xd3\xcd\xbc\xdb,\xc4\xdc\xd4\xb4\n".to_vec()),
-        (6, b"text,label\n\x81\x30\x81\x30,x\n\xe5\x9b\xbd,y\n\"open,z\n".to_vec()),
+        (
+            3,
+            b"text,label\n\xb9\xfa\xbc\xca\xd3\xcd\xbc\xdb,\xc4\xdc\xd4\xb4\n".to_vec(),
+        ),
+        (
+            6,
+            b"text,label\n\x81\x30\x81\x30,x\n\xe5\x9b\xbd,y\n\"open,z\n".to_vec(),
+        ),
     ];
     for (i, (selector, body)) in files.into_iter().enumerate() {
         let mut bytes = vec![selector];

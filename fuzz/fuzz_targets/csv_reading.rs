@@ -34,7 +34,10 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     for label in corpus.labels.iter().flatten().flatten() {
-        assert!(!label.is_empty() && label.trim() == label, "label {label:?}");
+        assert!(
+            !label.is_empty() && label.trim() == label,
+            "label {label:?}"
+        );
     }
     // Line numbers are those an editor shows: lines end at LF, CRLF or a
     // lone CR (finding 1: the csv crate's own counts were wrong for CRLF and
@@ -45,8 +48,15 @@ fuzz_target!(|data: &[u8]| {
             line_ends += 1;
         }
     }
-    assert!(corpus.lines.windows(2).all(|w| w[0] < w[1]), "lines not increasing");
-    for &line in corpus.lines.iter().chain(corpus.rejects.entries().iter().map(|r| &r.line)) {
+    assert!(
+        corpus.lines.windows(2).all(|w| w[0] < w[1]),
+        "lines not increasing"
+    );
+    for &line in corpus
+        .lines
+        .iter()
+        .chain(corpus.rejects.entries().iter().map(|r| &r.line))
+    {
         assert!(
             (2..=line_ends + 1).contains(&line),
             "line {line} outside the data lines 2..={}",
@@ -55,7 +65,10 @@ fuzz_target!(|data: &[u8]| {
     }
     // Rows spanning several lines: each span inside the file, in file order.
     let spans = corpus.multi_line.spans();
-    assert!(spans.windows(2).all(|w| w[0].1 < w[1].0), "spans overlap: {spans:?}");
+    assert!(
+        spans.windows(2).all(|w| w[0].1 < w[1].0),
+        "spans overlap: {spans:?}"
+    );
     for &(first, last) in spans {
         assert!(
             2 <= first && first < last && last <= line_ends + 1,
@@ -70,6 +83,8 @@ fuzz_target!(|data: &[u8]| {
     let _ = corpus.case_clashes();
     assert_eq!(
         corpus.ensure_clean().is_ok(),
-        corpus.rejects.is_empty() && corpus.multi_line.is_empty() && corpus.case_clashes().is_empty()
+        corpus.rejects.is_empty()
+            && corpus.multi_line.is_empty()
+            && corpus.case_clashes().is_empty()
     );
 });
