@@ -3,9 +3,14 @@
 //! ([`FeatureConfig`]); [`SparseRow`] and [`SparseMatrix`] carry the result to
 //! the estimators without ever densifying.
 
+mod config;
+mod document_frequency;
+mod lookup;
+mod ngrams;
 mod sparse;
 mod vectorizer;
 
+pub use config::{FeatureConfig, MAX_NGRAM, Segmented, TermKind};
 pub use sparse::{SparseMatrix, SparseRow};
 pub(crate) use vectorizer::Scratch;
-pub use vectorizer::{FeatureConfig, MAX_NGRAM, Segmented, TermKind, Vectorizer, Vocabulary};
+pub use vectorizer::{Vectorizer, Vocabulary};

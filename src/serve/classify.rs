@@ -16,9 +16,7 @@ use super::error::{ApiError, json_response};
 use super::reload::Loaded;
 use super::request::JsonBody;
 use super::state::AppState;
-use crate::evaluation::{HeadExplanation, explain};
-use crate::report::DocumentJson;
-use crate::text::split_page;
+use crate::{DocumentJson, HeadExplanation, explain, split_page};
 
 /// Requests smaller than this (in bytes of text) are classified on the
 /// async worker; larger ones on the rayon pool, off the I/O threads.

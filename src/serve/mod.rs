@@ -33,7 +33,7 @@ use tokio::sync::Semaphore;
 pub use limits::Limits;
 pub use routes::ROUTES;
 
-use crate::error::{Error, Result};
+use crate::{Error, Result};
 use metrics::Metrics;
 use reload::{Loaded, ModelSlot};
 use state::AppState;

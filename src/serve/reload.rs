@@ -7,8 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use crate::model::{EMBEDDED_NAME, Model};
-use crate::model::{ModelInfo, describe_model};
+use crate::{EMBEDDED_NAME, Model, ModelInfo, describe_model};
 
 /// A loaded model with its description.
 pub struct Loaded {
