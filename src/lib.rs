@@ -68,6 +68,7 @@ pub use report::{
     DocumentJson, pad, render_cv, render_explanation, render_html, render_info, render_text,
     render_tuning, truncate, write_html,
 };
+pub use serve::{Limits, ServeConfig, run as run_service};
 pub use text::{Section, TextEncoding, UserWord, read_stopwords, read_user_dict, split_page};
 pub use training::{
     CvReport, Folds, Grid, ModelKind, TrainConfig, TrainReport, TrainSettings, Trainer,

@@ -6,6 +6,7 @@ mod bad_input;
 mod default_model;
 mod explain_info;
 mod fuzz_regressions;
+mod layout;
 mod model_choice;
 mod predict;
 mod properties;

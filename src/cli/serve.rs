@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Result;
-use newsclf::serve::{Limits, ServeConfig, run as serve};
+use newsclf::{Limits, ServeConfig, run_service};
 
 use super::Ui;
 use super::args::ServeArgs;
@@ -24,6 +24,6 @@ pub fn run(args: ServeArgs, ui: Ui) -> Result<()> {
         cors_origin: args.cors_origin,
         log_requests: !ui.is_quiet(),
     };
-    serve(config)?;
+    run_service(config)?;
     Ok(())
 }
