@@ -59,6 +59,26 @@ fn a_wrong_column_name_is_an_error_listing_the_columns() {
 }
 
 /// "油价上涨", "电网投运", "球队获胜", "女排夺冠" with their labels, in GBK.
+#[test]
+fn a_stopword_line_with_a_space_inside_stops_training_at_its_line() {
+    let dir = tempdir();
+    let data = write(dir.path(), "d.csv", format!("text,label\n{GOOD_ROWS}"));
+    let stop = write(dir.path(), "stop.txt", "的\n了 吗\n");
+    let out = dir.path().join("m.model");
+    let stop_line = format!("{}:2: `了 吗` is not one word", stop.display());
+    run(&[
+        "train",
+        "--data",
+        s(&data),
+        "--stopwords",
+        s(&stop),
+        "--out",
+        s(&out),
+    ])
+    .fails(1, &[&stop_line, "a line of its own"]);
+    assert!(!out.exists());
+}
+
 fn gbk_rows() -> Vec<u8> {
     let mut bytes = b"text,label\n".to_vec();
     for row in [

@@ -161,9 +161,20 @@ pub fn read_user_dict(path: &Path) -> Result<Vec<UserWord>> {
 }
 
 /// Reads a stopword list: one word per line; blank lines and lines starting
-/// with `#` are ignored.
+/// with `#` are ignored. A line with a space inside is refused with its file
+/// and line: segmentation never yields such a word, so it could match nothing.
 pub fn read_stopwords(path: &Path) -> Result<Vec<String>> {
-    let mut words: Vec<String> = read_lines(path)?.into_iter().map(|(_, w)| w).collect();
+    let mut words = Vec::new();
+    for (line_no, word) in read_lines(path)? {
+        if word.chars().any(char::is_whitespace) {
+            return Err(Error::input(format!(
+                "{}:{line_no}: `{word}` is not one word (it has a space inside); \
+                 put each stopword on a line of its own",
+                path.display()
+            )));
+        }
+        words.push(word);
+    }
     words.sort();
     words.dedup();
     Ok(words)
@@ -228,5 +239,22 @@ mod tests {
         std::fs::write(&bad, "好词 1 n extra\n").unwrap();
         let err = read_user_dict(&bad).unwrap_err().to_string();
         assert!(err.contains("bad.dict:1"), "{err}");
+    }
+
+    #[test]
+    fn a_stopword_line_with_a_space_inside_is_reported_with_its_file_and_line() {
+        let dir = std::env::temp_dir().join(format!("newsclf-stop-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let good = dir.join("stop.txt");
+        std::fs::write(&good, "# 虚词\n的\n了\n\n的\n").unwrap();
+        assert_eq!(read_stopwords(&good).unwrap(), ["了", "的"]);
+        let bad = dir.join("bad_stop.txt");
+        std::fs::write(&bad, "的\n# note\n也 就\n").unwrap();
+        let err = read_stopwords(&bad).unwrap_err().to_string();
+        assert!(
+            err.starts_with(&format!("{}:3: `也 就`", bad.display())),
+            "{err}"
+        );
+        assert!(err.contains("a line of its own"), "{err}");
     }
 }
