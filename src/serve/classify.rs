@@ -5,8 +5,6 @@
 
 use std::sync::Arc;
 
-use axum::Extension;
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::{Deserialize, Serialize};
@@ -14,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::access_log::Documents;
 use super::error::{ApiError, json_response};
 use super::reload::Loaded;
-use super::request::JsonBody;
+use super::request::Call;
 use super::state::AppState;
-use crate::{DocumentJson, HeadExplanation, explain, split_page};
+use crate::{DocumentJson, HeadExplanation, Prediction, explain, split_page};
 
 /// Requests smaller than this (in bytes of text) are classified on the
 /// async worker; larger ones on the rayon pool, off the I/O threads.
@@ -94,31 +92,63 @@ fn ok_json(body: Vec<u8>, documents: usize) -> Response {
     response
 }
 
-pub(super) async fn classify(
-    State(state): State<Arc<AppState>>,
-    Extension(loaded): Extension<Arc<Loaded>>,
-    JsonBody(req): JsonBody<ClassifyRequest>,
-) -> Result<Response, ApiError> {
-    check_top_k(req.top_k)?;
-    state
-        .limits
-        .check_count("texts", "texts", req.texts.len())?;
-    for (i, text) in req.texts.iter().enumerate() {
-        state.limits.check_text(&format!("texts[{i}]"), text)?;
+/// The shared path of the routes that classify texts: each text checked
+/// against the limits (`count` names the request field and what it holds;
+/// each text comes with the field that names it in errors), then all
+/// classified with the model the request was admitted with; `answer` turns
+/// the predictions (and the texts) into the JSON body.
+async fn classify_texts<F>(
+    state: &AppState,
+    loaded: Arc<Loaded>,
+    count: (&str, &str),
+    texts: Vec<(String, String)>,
+    bytes: usize,
+    answer: F,
+) -> Result<Response, ApiError>
+where
+    F: FnOnce(&[Prediction<'_>], Vec<String>) -> serde_json::Result<Vec<u8>> + Send + 'static,
+{
+    state.limits.check_count(count.0, count.1, texts.len())?;
+    for (field, text) in &texts {
+        state.limits.check_text(field, text)?;
     }
-    let n = req.texts.len();
-    let bytes = req.texts.iter().map(String::len).sum();
+    let n = texts.len();
+    let texts: Vec<String> = texts.into_iter().map(|(_, text)| text).collect();
     let body = classify_with(loaded, bytes, move |loaded| {
-        let predictions = loaded.model.predict_batch(&req.texts);
-        let results: Vec<DocumentJson> = predictions
-            .iter()
-            .enumerate()
-            .map(|(i, p)| DocumentJson::new(i as u64 + 1, p, req.top_k))
-            .collect();
-        serde_json::to_vec(&ClassifyResponse { results })
+        let predictions = loaded.model.predict_batch(&texts);
+        answer(&predictions, texts)
     })
     .await?;
     Ok(ok_json(body, n))
+}
+
+pub(super) async fn classify(call: Call<ClassifyRequest>) -> Result<Response, ApiError> {
+    let Call { state, loaded, req } = call;
+    check_top_k(req.top_k)?;
+    let bytes = req.texts.iter().map(String::len).sum();
+    let texts = req
+        .texts
+        .into_iter()
+        .enumerate()
+        .map(|(i, text)| (format!("texts[{i}]"), text))
+        .collect();
+    let top_k = req.top_k;
+    classify_texts(
+        &state,
+        loaded,
+        ("texts", "texts"),
+        texts,
+        bytes,
+        move |predictions, _| {
+            let results: Vec<DocumentJson> = predictions
+                .iter()
+                .enumerate()
+                .map(|(i, p)| DocumentJson::new(i as u64 + 1, p, top_k))
+                .collect();
+            serde_json::to_vec(&ClassifyResponse { results })
+        },
+    )
+    .await
 }
 
 /// The answer of `POST /v1/classify`: one result per text, in order.
@@ -150,11 +180,8 @@ struct ArticleJson<'a> {
     notes: &'a [String],
 }
 
-pub(super) async fn page(
-    State(state): State<Arc<AppState>>,
-    Extension(loaded): Extension<Arc<Loaded>>,
-    JsonBody(req): JsonBody<PageRequest>,
-) -> Result<Response, ApiError> {
+pub(super) async fn page(call: Call<PageRequest>) -> Result<Response, ApiError> {
+    let Call { state, loaded, req } = call;
     check_top_k(req.top_k)?;
     let page = split_page(&req.markdown);
     if page.sections.is_empty() {
@@ -163,45 +190,45 @@ pub(super) async fn page(
             "markdown: no article found; each article must start with a `# heading` line",
         ));
     }
-    state
-        .limits
-        .check_count("markdown", "articles", page.sections.len())?;
-    let texts: Vec<String> = page.sections.iter().map(|s| s.text()).collect();
-    for (section, text) in page.sections.iter().zip(&texts) {
-        let field = format!("markdown (article at line {})", section.line);
-        state.limits.check_text(&field, text)?;
-    }
-    let n = texts.len();
-    let body = classify_with(loaded, req.markdown.len(), move |loaded| {
-        let predictions = loaded.model.predict_batch(&texts);
-        let articles: Vec<ArticleJson> = page
-            .sections
-            .iter()
-            .zip(&predictions)
-            .zip(texts)
-            .enumerate()
-            .map(|(i, ((section, p), text))| ArticleJson {
-                document: DocumentJson::new(i as u64 + 1, p, req.top_k)
-                    .article(&section.title, &section.subheadings),
-                line: section.line,
-                text,
-                notes: &section.notes,
+    let texts = page
+        .sections
+        .iter()
+        .map(|s| (format!("markdown (article at line {})", s.line), s.text()))
+        .collect();
+    let (bytes, top_k) = (req.markdown.len(), req.top_k);
+    let count = ("markdown", "articles");
+    classify_texts(
+        &state,
+        loaded,
+        count,
+        texts,
+        bytes,
+        move |predictions, texts| {
+            let articles: Vec<ArticleJson> = page
+                .sections
+                .iter()
+                .zip(predictions)
+                .zip(texts)
+                .enumerate()
+                .map(|(i, ((section, p), text))| ArticleJson {
+                    document: DocumentJson::new(i as u64 + 1, p, top_k)
+                        .article(&section.title, &section.subheadings),
+                    line: section.line,
+                    text,
+                    notes: &section.notes,
+                })
+                .collect();
+            serde_json::to_vec(&PageResponse {
+                front_matter: &page.front_matter,
+                articles,
             })
-            .collect();
-        serde_json::to_vec(&PageResponse {
-            front_matter: &page.front_matter,
-            articles,
-        })
-    })
-    .await?;
-    Ok(ok_json(body, n))
+        },
+    )
+    .await
 }
 
-pub(super) async fn explain_text(
-    State(state): State<Arc<AppState>>,
-    Extension(loaded): Extension<Arc<Loaded>>,
-    JsonBody(req): JsonBody<ExplainRequest>,
-) -> Result<Response, ApiError> {
+pub(super) async fn explain_text(call: Call<ExplainRequest>) -> Result<Response, ApiError> {
+    let Call { state, loaded, req } = call;
     state.limits.check_text("text", &req.text)?;
     let bytes = req.text.len();
     let body = classify_with(loaded, bytes, move |loaded| {

@@ -12,6 +12,7 @@ use serde_json::error::Category;
 
 use super::error::ApiError;
 use super::limits::BodyRead;
+use super::reload::Loaded;
 use super::state::AppState;
 
 /// A request body parsed from JSON into `T`.
@@ -57,6 +58,33 @@ impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for JsonBody<T> {
             flag.done();
         }
         parse(&bytes).map(JsonBody)
+    }
+}
+
+/// What a classification route starts from: the service's state, the model
+/// the request was admitted with (requests in flight keep theirs across a
+/// reload), and the JSON body.
+pub struct Call<T> {
+    pub state: Arc<AppState>,
+    pub loaded: Arc<Loaded>,
+    pub req: T,
+}
+
+impl<T: DeserializeOwned> FromRequest<Arc<AppState>> for Call<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &Arc<AppState>) -> Result<Self, ApiError> {
+        let loaded = req
+            .extensions()
+            .get::<Arc<Loaded>>()
+            .cloned()
+            .ok_or_else(|| ApiError::internal("no model was admitted with the request"))?;
+        let JsonBody(body) = JsonBody::from_request(req, state).await?;
+        Ok(Call {
+            state: Arc::clone(state),
+            loaded,
+            req: body,
+        })
     }
 }
 
