@@ -197,6 +197,12 @@ fn main() {
             6,
             b"text,label\n\x81\x30\x81\x30,x\n\xe5\x9b\xbd,y\n\"open,z\n".to_vec(),
         ),
+        // Rows spanning several lines (LF, CRLF and CR inside quotes), a
+        // quoted blank line, and a quote closing late.
+        (
+            0,
+            b"text,label\r\n\"a\nb\",x\r\n\"c\r\n\r\nd\",y\r\n\" \n \"\n\"e\rf\",z\n\"g,x\nh,\"y\"\n".to_vec(),
+        ),
     ];
     for (i, (selector, body)) in files.into_iter().enumerate() {
         let mut bytes = vec![selector];

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use newsclf::data::LabeledCorpus;
-use newsclf_fuzz::csv_spec as spec;
+use newsclf_fuzz::{check_csv_rows, csv_spec as spec};
 
 fuzz_target!(|data: &[u8]| {
     // The first byte picks the column spec and encoding; the rest is the file.
@@ -77,6 +77,8 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     assert!(corpus.multi_line.count() <= corpus.rows_read);
+    // Rows, spans and unbalanced quotes as the csv crate splits the file.
+    check_csv_rows(bytes, &spec, &corpus);
     let _ = corpus.multi_line.warning();
     assert!(corpus.rows_read >= n + corpus.rejects.rows_dropped());
     let _ = corpus.rejects.summary(10);

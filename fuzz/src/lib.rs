@@ -4,7 +4,7 @@
 //! a property its documentation promises.
 
 use newsclf::Model;
-use newsclf::data::CorpusSpec;
+use newsclf::data::{CorpusSpec, LabeledCorpus, RejectReason, SPANS_LISTED};
 use newsclf::features::SparseRow;
 use newsclf::text::TextEncoding;
 
@@ -158,4 +158,85 @@ pub fn csv_spec(selector: u8) -> CorpusSpec {
             _ => TextEncoding::Gb18030,
         },
     }
+}
+
+/// `csv_reading`: `corpus`, read from `bytes` with `spec`, has the rows the
+/// csv crate splits the file into, at the lines an editor shows them on (a
+/// line ends at LF, CRLF or a lone CR): every kept or skipped row starts on
+/// the line of its first byte; a row of the header's width whose first and
+/// last bytes (line ends aside) lie on different lines is counted in
+/// `multi_line`, with that span; one of another width holding a line break is
+/// an unbalanced quote ending on that last line.
+pub fn check_csv_rows(bytes: &[u8], spec: &CorpusSpec, corpus: &LabeledCorpus) {
+    let mut line = 1;
+    let line_of: Vec<u64> = (0..bytes.len())
+        .map(|i| {
+            let this = line;
+            line += u64::from(
+                bytes[i] == b'\n' || (bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n')),
+            );
+            this
+        })
+        .collect();
+    let bom = spec.encoding == TextEncoding::Utf8 && bytes.starts_with(b"\xEF\xBB\xBF");
+    let skip = if bom { 3 } else { 0 };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(&bytes[skip..]);
+    let mut record = csv::ByteRecord::new();
+    assert!(reader.read_byte_record(&mut record).unwrap(), "no header");
+    let width = record.len();
+    let is_end = |b: &u8| *b == b'\n' || *b == b'\r';
+    let (mut starts, mut spans, mut quotes) = (Vec::new(), Vec::new(), Vec::new());
+    while reader.read_byte_record(&mut record).unwrap() {
+        if record.len() == 1 && width != 1 && record[0].iter().all(u8::is_ascii_whitespace) {
+            continue; // a blank line
+        }
+        let start = skip + record.position().unwrap().byte() as usize;
+        let raw = &bytes[start..skip + reader.position().byte() as usize];
+        let first = line_of[start + raw.iter().position(|b| !is_end(b)).unwrap()];
+        let last = line_of[start + raw.iter().rposition(|b| !is_end(b)).unwrap()];
+        starts.push(first);
+        if record.len() == width && last > first {
+            spans.push((first, last));
+        } else if record.len() != width && record.as_slice().iter().any(is_end) {
+            quotes.push((first, last));
+        }
+    }
+    assert_eq!(corpus.rows_read, starts.len(), "rows read");
+    for line in corpus
+        .lines
+        .iter()
+        .chain(corpus.rejects.entries().iter().map(|r| &r.line))
+    {
+        assert!(
+            starts.contains(line),
+            "no row starts on line {line}: {starts:?}"
+        );
+    }
+    assert_eq!(
+        corpus.multi_line.count(),
+        spans.len(),
+        "rows spanning lines: {spans:?}"
+    );
+    spans.truncate(SPANS_LISTED);
+    assert_eq!(
+        corpus.multi_line.spans(),
+        spans,
+        "spans of rows spanning lines"
+    );
+    let unbalanced: Vec<(u64, u64)> = corpus
+        .rejects
+        .entries()
+        .iter()
+        .filter_map(|r| match r.reason {
+            RejectReason::UnbalancedQuote { last_line } => Some((r.line, last_line)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        unbalanced, quotes,
+        "unbalanced quotes (first and last line)"
+    );
 }
