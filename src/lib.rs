@@ -57,7 +57,7 @@ pub use data::{
     CorpusSpec, Document, Item, LabeledCorpus, MultiLineRows, Recipe, Rejects, Source, hex_sha256,
     multi_line_error, read_documents,
 };
-pub use error::{Error, Result};
+pub use error::{Error, ParamError, Result, Spelling};
 pub use estimators::Loss;
 pub use evaluation::{
     Contribution, Evaluation, FileEvaluation, HeadEvaluation, HeadExplanation, evaluate,

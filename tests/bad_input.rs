@@ -748,6 +748,36 @@ fn bad_settings_stop_before_any_data_is_read() {
             &["--model", "linfa-logistic", "--c", "1e-320"],
             "--c is too small for linfa-logistic (1/C overflows), got 1e-320",
         ),
+        // A flag of another classifier kind, even with a good value (or the
+        // default one), is refused.
+        (
+            &["--model", "nb", "--c", "nan"],
+            "--c applies to --model linear or linfa-logistic, not nb; drop --c",
+        ),
+        (
+            &["--model", "nb", "--max-iter", "3"],
+            "--max-iter applies to --model linear or linfa-logistic, not nb; drop --max-iter",
+        ),
+        (
+            &["--model", "nb", "--tol", "0.1"],
+            "--tol applies to --model linear, not nb; drop --tol",
+        ),
+        (
+            &["--model", "linfa-logistic", "--loss", "svm"],
+            "--loss applies to --model linear, not linfa-logistic; drop --loss",
+        ),
+        (
+            &["--model", "linfa-logistic", "--seed", "1"],
+            "--seed applies to --model linear, not linfa-logistic; drop --seed",
+        ),
+        (
+            &["--alpha", "1"],
+            "--alpha applies to --model nb, not linear; drop --alpha",
+        ),
+        (
+            &["--model", "nb", "--max-dense-mb", "9"],
+            "--max-dense-mb applies to --model linfa-logistic, not nb; drop --max-dense-mb",
+        ),
     ] {
         let run = train(flags).fails(2, &[&format!("newsclf: error: invalid setting: {message}")]);
         assert!(
@@ -764,6 +794,10 @@ fn bad_settings_stop_before_any_data_is_read() {
     };
     cv(&["--max-df", "2"]).fails(2, &["invalid setting: --max-df must be a fraction"]);
     cv(&["--folds", "1"]).fails(2, &["invalid setting: --folds must be at least 2, got 1"]);
+    cv(&["--model", "nb", "--c", "1"]).fails(
+        2,
+        &["invalid setting: --c applies to --model linear or linfa-logistic, not nb; drop --c"],
+    );
     let tune = |flags: &[&str]| {
         let mut args = vec!["tune", "--data", s(&data), "--out", s(&out)];
         args.extend_from_slice(flags);
@@ -774,6 +808,10 @@ fn bad_settings_stop_before_any_data_is_read() {
         &["invalid setting: --c must be a positive finite number, got NaN"],
     );
     tune(&["--folds", "0"]).fails(2, &["invalid setting: --folds must be at least 2, got 0"]);
+    tune(&["--max-dense-mb", "9"]).fails(
+        2,
+        &["invalid setting: --max-dense-mb applies to --model linfa-logistic, not linear"],
+    );
     tune(&["--grid-c", "1,-2"]).fails(
         2,
         &["invalid setting: in --grid-c: --c must be a positive finite number, got -2"],

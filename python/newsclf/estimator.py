@@ -89,14 +89,18 @@ class Classifier(ClassifierMixin, BaseEstimator):
     """A newsclf model as a scikit-learn classifier of raw (unsegmented) texts.
 
     Every training setting of ``newsclf train`` is a parameter, with the same
-    default: ``model`` ("linear", "nb", "linfa-logistic"), ``loss`` ("svm",
-    "logistic", "ridge"), ``C`` (None: the kind's default), ``tol``,
-    ``max_iter``, ``alpha``, ``max_dense_mb``, ``seed``, ``word_ngrams``,
+    default: ``model`` ("linear", "nb", "linfa-logistic"), ``word_ngrams``,
     ``char_ngrams`` (a ``(min, max)`` tuple or None), ``min_df``, ``max_df``,
     ``max_features``, ``sublinear_tf``, ``l2_norm``, ``simplify``, ``hmm``,
-    ``user_dict`` and ``stopwords`` (file paths). ``heads`` names the label
-    columns (default: a DataFrame's column names, else "label" or "label1",
-    "label2", ...). ``threads``: worker threads (None: all cores).
+    ``user_dict`` and ``stopwords`` (file paths). The settings of one
+    classifier kind default to None, the kind's own default: for "linear"
+    ``loss`` ("svm", the default, "logistic", "ridge"), ``C`` (0.25), ``tol``
+    (0.1), ``max_iter`` (200) and ``seed`` (42); for "nb" ``alpha`` (1.0); for
+    "linfa-logistic" ``C`` (1.0), ``max_iter`` (100) and ``max_dense_mb``
+    (1024). One set for a kind that does not use it makes ``fit`` raise
+    ValueError. ``heads`` names the label columns (default: a DataFrame's
+    column names, else "label" or "label1", "label2", ...). ``threads``:
+    worker threads (None: all cores).
 
     After ``fit``: ``model_`` (a ``newsclf.Model``; ``model_.save(path)``
     writes a file the CLI reads), ``classes_`` (per head, a list of arrays,
@@ -108,13 +112,13 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self,
         *,
         model="linear",
-        loss="svm",
+        loss=None,
         C=None,
-        tol=0.1,
+        tol=None,
         max_iter=None,
-        alpha=1.0,
-        max_dense_mb=1024,
-        seed=42,
+        alpha=None,
+        max_dense_mb=None,
+        seed=None,
         word_ngrams=(1, 2),
         char_ngrams=(1, 2),
         min_df=2,

@@ -2,7 +2,7 @@
 //! `newsclf train` as keyword values. The scikit-learn estimator
 //! (`newsclf.Classifier`) is built on this.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use newsclf::LabeledCorpus;
 use newsclf::Loss;
@@ -36,6 +36,13 @@ pub fn train(
     source: &str,
     threads: Option<usize>,
 ) -> PyResult<(PyModel, Vec<Skipped>)> {
+    // The settings come first: one of another classifier kind is refused
+    // before the texts are read.
+    let settings = match settings {
+        Some(dict) => settings_from(dict)?,
+        None => TrainSettings::default(),
+    };
+    let config = settings.config().map_err(to_py)?;
     let texts = texts::extract(texts, "X")?;
     if labels.len() != heads.len() {
         return Err(PyValueError::new_err(format!(
@@ -53,10 +60,6 @@ pub fn train(
             )));
         }
     }
-    let settings = match settings {
-        Some(dict) => settings_from(dict)?,
-        None => TrainSettings::default(),
-    };
     let rows = texts.into_iter().enumerate().map(|(i, text)| {
         let mut row = Vec::with_capacity(labels.len() + 1);
         row.push(text);
@@ -75,7 +78,7 @@ pub fn train(
             .iter()
             .map(|r| (r.line as usize - 1, r.reason.to_string(), r.row_dropped))
             .collect();
-        let (model, _report) = Trainer::new(settings.config()).fit(&corpus, "text")?;
+        let (model, _report) = Trainer::new(config).fit(&corpus, "text")?;
         Ok::<_, newsclf::Error>((model, skipped))
     })?
     .map_err(to_py)?;
@@ -84,49 +87,38 @@ pub fn train(
 
 /// The settings named in `dict` (the keyword arguments of
 /// `newsclf.Classifier`); the others keep the defaults of `newsclf train`.
+/// `None` for a classifier kind's setting (`loss`, `C`, `tol`, `max_iter`,
+/// `alpha`, `max_dense_mb`, `seed`) means the chosen kind's default; one given
+/// for a kind that does not use it is refused when training starts.
 fn settings_from(dict: &Bound<'_, PyDict>) -> PyResult<TrainSettings> {
     let mut s = TrainSettings::default();
     for (key, value) in dict.iter() {
         let key: String = key.extract()?;
-        let bad = |e: PyErr| PyValueError::new_err(format!("setting '{key}': {e}"));
-        match key.as_str() {
-            "simplify" => s.simplify = value.extract().map_err(bad)?,
-            "hmm" => s.hmm = value.extract().map_err(bad)?,
-            "user_dict" => {
-                let path: Option<PathBuf> = value.extract().map_err(bad)?;
-                s.user_words = match path {
-                    Some(p) => read_user_dict(&p).map_err(to_py)?,
-                    None => Vec::new(),
-                };
-            }
-            "stopwords" => {
-                let path: Option<PathBuf> = value.extract().map_err(bad)?;
-                s.stopwords = match path {
-                    Some(p) => read_stopwords(&p).map_err(to_py)?,
-                    None => Vec::new(),
-                };
-            }
-            "word_ngrams" => s.word_ngrams = value.extract().map_err(bad)?,
-            "char_ngrams" => s.char_ngrams = value.extract().map_err(bad)?,
-            "min_df" => s.min_df = value.extract().map_err(bad)?,
-            "max_df" => s.max_df = value.extract().map_err(bad)?,
-            "max_features" => s.max_features = value.extract().map_err(bad)?,
-            "sublinear_tf" => s.sublinear_tf = value.extract().map_err(bad)?,
-            "l2_norm" => s.l2_norm = value.extract().map_err(bad)?,
-            "model" => {
-                let name: String = value.extract().map_err(bad)?;
-                s.model = ModelKind::from_name(&name).map_err(to_py)?;
-            }
+        let (key, value) = (key.as_str(), &value);
+        match key {
+            "simplify" => s.simplify = extract(key, value)?,
+            "hmm" => s.hmm = extract(key, value)?,
+            "user_dict" => s.user_words = converted(key, value, file_list(read_user_dict))?,
+            "stopwords" => s.stopwords = converted(key, value, file_list(read_stopwords))?,
+            "word_ngrams" => s.word_ngrams = extract(key, value)?,
+            "char_ngrams" => s.char_ngrams = extract(key, value)?,
+            "min_df" => s.min_df = extract(key, value)?,
+            "max_df" => s.max_df = extract(key, value)?,
+            "max_features" => s.max_features = extract(key, value)?,
+            "sublinear_tf" => s.sublinear_tf = extract(key, value)?,
+            "l2_norm" => s.l2_norm = extract(key, value)?,
+            "model" => s.model = converted(key, value, |n: String| ModelKind::from_name(&n))?,
             "loss" => {
-                let name: String = value.extract().map_err(bad)?;
-                s.loss = Loss::from_name(&name).map_err(to_py)?;
+                s.loss = converted(key, value, |n: Option<String>| {
+                    n.as_deref().map(Loss::from_name).transpose()
+                })?
             }
-            "C" => s.c = value.extract().map_err(bad)?,
-            "tol" => s.tol = value.extract().map_err(bad)?,
-            "max_iter" => s.max_iter = value.extract().map_err(bad)?,
-            "alpha" => s.alpha = value.extract().map_err(bad)?,
-            "max_dense_mb" => s.max_dense_mb = value.extract().map_err(bad)?,
-            "seed" => s.seed = value.extract().map_err(bad)?,
+            "C" => s.c = extract(key, value)?,
+            "tol" => s.tol = extract(key, value)?,
+            "max_iter" => s.max_iter = extract(key, value)?,
+            "alpha" => s.alpha = extract(key, value)?,
+            "max_dense_mb" => s.max_dense_mb = extract(key, value)?,
+            "seed" => s.seed = extract(key, value)?,
             other => {
                 return Err(PyTypeError::new_err(format!(
                     "unknown training setting '{other}'"
@@ -135,4 +127,35 @@ fn settings_from(dict: &Bound<'_, PyDict>) -> PyResult<TrainSettings> {
         }
     }
     Ok(s)
+}
+
+/// The setting `key`'s `value` as a `T`; another type is refused, naming the
+/// setting.
+fn extract<'py, T>(key: &str, value: &Bound<'py, PyAny>) -> PyResult<T>
+where
+    T: for<'a> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    value
+        .extract()
+        .map_err(|e| PyValueError::new_err(format!("setting '{key}': {e}")))
+}
+
+/// The setting `key`'s `value` extracted as an `N`, then turned by the
+/// library's `convert` into the setting (a name parsed, a file read).
+fn converted<'py, N, T>(
+    key: &str,
+    value: &Bound<'py, PyAny>,
+    convert: impl FnOnce(N) -> newsclf::Result<T>,
+) -> PyResult<T>
+where
+    N: for<'a> FromPyObject<'a, 'py, Error = PyErr>,
+{
+    convert(extract(key, value)?).map_err(to_py)
+}
+
+/// Reads a word list with `read` from a path (`None`: an empty list).
+fn file_list<T>(
+    read: fn(&Path) -> newsclf::Result<Vec<T>>,
+) -> impl FnOnce(Option<PathBuf>) -> newsclf::Result<Vec<T>> {
+    move |path| path.map_or_else(|| Ok(Vec::new()), |p| read(&p))
 }

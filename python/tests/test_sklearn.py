@@ -133,13 +133,13 @@ def test_unusable_rows_are_reported_not_dropped_silently(news):
 
 def test_bad_settings_and_data_are_value_errors(news):
     texts, labels = news.text[:100], news.topic[:100]
-    with pytest.raises(ValueError, match="min.df must be at least 1"):
+    with pytest.raises(ValueError, match="^invalid setting: min_df= must be at least 1$"):
         newsclf.Classifier(min_df=0).fit(texts, labels)
     with pytest.raises(ValueError, match="unknown loss 'hinge'"):
         newsclf.Classifier(loss="hinge").fit(texts, labels)
     with pytest.raises(ValueError, match="has only one class"):
         newsclf.Classifier().fit(texts, ["energy"] * len(texts))
-    with pytest.raises(ValueError, match="(?i)c must be a positive finite number"):
+    with pytest.raises(ValueError, match="^invalid setting: C= must be a positive finite number"):
         newsclf.Classifier(C=-1.0).fit(texts, labels)
     with pytest.raises(ValueError, match="100 labels for 99 texts"):
         newsclf.Classifier().fit(texts[:99], labels)
@@ -147,6 +147,32 @@ def test_bad_settings_and_data_are_value_errors(news):
         newsclf.Classifier().fit(["a", "b", None], ["x", "y", "x"])
     with pytest.raises(ValueError, match="same as text"):
         newsclf.Classifier().fit(["a", "b"], [1, "1"])
+
+
+def test_settings_of_another_kind_are_refused_by_their_keyword(news):
+    texts, labels = news.text[:100], news.topic[:100]
+    with pytest.raises(ValueError) as caught:
+        # Refused before the texts are looked at (X[1] is None).
+        newsclf.Classifier(model="nb", C=0.5).fit(["a", None], ["x", "y"])
+    assert str(caught.value) == (
+        "invalid setting: C= applies to model='linear' or 'linfa-logistic', not 'nb'; "
+        "drop C= (or pass None)"
+    )
+    for params, name in [
+        ({"model": "linfa-logistic", "seed": 42}, "seed="),
+        ({"model": "linfa-logistic", "loss": "svm"}, "loss="),
+        ({"model": "nb", "tol": 0.1}, "tol="),
+        ({"model": "nb", "max_iter": 5}, "max_iter="),
+        ({"alpha": 1.0}, "alpha="),
+        ({"model": "nb", "max_dense_mb": 10}, "max_dense_mb="),
+    ]:
+        with pytest.raises(ValueError, match=f"^invalid setting: {name} applies to model="):
+            newsclf.Classifier(**params).fit(texts, labels)
+    # None is the kind's default, and a kind's own settings are taken.
+    clf = newsclf.Classifier(model="nb", C=None, alpha=0.5, min_df=1).fit(texts, labels)
+    assert clf.model_.heads == ["label"]
+    params = newsclf.Classifier().get_params()
+    assert all(params[k] is None for k in ["loss", "C", "tol", "max_iter", "alpha", "seed"])
 
 
 def test_other_model_kinds_train_from_python(titles):

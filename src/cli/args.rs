@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use newsclf::TextEncoding;
 
 /// Classify Chinese news text by topic and sentiment.
@@ -30,6 +31,25 @@ pub struct Cli {
     /// Print nothing on stderr but errors.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+}
+
+impl Cli {
+    /// Parses `args` (the program name first), noting which classifier
+    /// flags with a default were given (see [`ClassifierArgs::given`]).
+    pub fn parse_args<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let format = |e: clap::Error| e.format(&mut Cli::command());
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches).map_err(format)?;
+        if let (Some(settings), Some((_, sub))) = (cli.command.settings_mut(), matches.subcommand())
+        {
+            settings.classifier.note_given(sub);
+        }
+        Ok(cli)
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -111,6 +131,18 @@ pub enum Command {
         newsclf completions zsh > ~/.zfunc/_newsclf\n  \
         newsclf completions fish > ~/.config/fish/completions/newsclf.fish")]
     Completions(CompletionsArgs),
+}
+
+impl Command {
+    /// The training settings of `train`, `cv` and `tune`.
+    fn settings_mut(&mut self) -> Option<&mut SettingsArgs> {
+        match self {
+            Command::Train(a) => Some(&mut a.settings),
+            Command::Cv(a) => Some(&mut a.settings),
+            Command::Tune(a) => Some(&mut a.settings),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -446,6 +478,31 @@ pub struct ClassifierArgs {
     /// Seed of the solver's row order; the same seed gives the same model.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// The flags above with a default that were given on the command line
+    /// (by their ids: `loss`, `tol`, `alpha`, `max_dense_mb`, `seed`).
+    #[arg(skip)]
+    pub given: Vec<&'static str>,
+}
+
+impl ClassifierArgs {
+    /// The flags with a default: only these need their source looked up
+    /// (`--c` and `--max-iter` are `None` unless given).
+    const DEFAULTED: [&'static str; 5] = ["loss", "tol", "alpha", "max_dense_mb", "seed"];
+
+    /// Records which of the flags with a default `matches` (the
+    /// subcommand's) got from the command line.
+    fn note_given(&mut self, matches: &ArgMatches) {
+        self.given = Self::DEFAULTED
+            .into_iter()
+            .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+            .collect();
+    }
+
+    /// `value` if the flag `id` was given on the command line, else `None`
+    /// (the classifier kind's default).
+    pub fn if_given<T>(&self, id: &str, value: T) -> Option<T> {
+        self.given.contains(&id).then_some(value)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -557,6 +614,28 @@ mod tests {
     #[test]
     fn flags_are_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn given_flags_are_told_from_defaults() {
+        let given = |flags: &[&str]| {
+            let mut args = vec!["newsclf", "cv", "--data", "x.csv"];
+            args.extend_from_slice(flags);
+            let cli = Cli::parse_args(args).unwrap();
+            let Command::Cv(a) = cli.command else {
+                panic!("expected cv");
+            };
+            a.settings.classifier.given
+        };
+        assert!(given(&[]).is_empty());
+        // A value equal to the default is still given.
+        assert_eq!(given(&["--tol", "0.1", "--seed", "42"]), ["tol", "seed"]);
+        assert_eq!(
+            given(&["--loss", "svm", "--alpha", "1", "--max-dense-mb", "9"]),
+            ["loss", "alpha", "max_dense_mb"]
+        );
+        let cli = Cli::parse_args(["newsclf", "info"]).unwrap();
+        assert!(matches!(cli.command, Command::Info(_)));
     }
 
     #[test]

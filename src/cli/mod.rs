@@ -18,7 +18,6 @@ use std::process::ExitCode;
 
 use std::io::IsTerminal;
 
-use clap::Parser;
 use indicatif::{ProgressBar, ProgressStyle};
 use newsclf::Model;
 
@@ -76,7 +75,7 @@ impl Ui {
 
 /// Runs the command line and returns the exit code.
 pub fn run() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();

@@ -45,9 +45,11 @@ pub fn save_and_summarize(
     Ok(())
 }
 
-/// The training settings the flags describe, checked: called before any
-/// data is read, so that a bad setting stops at once.
+/// The training settings the flags describe, checked (a flag of another
+/// classifier kind is refused): called before any data is read, so that a
+/// bad setting stops at once.
 pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
+    let c = &args.classifier;
     let settings = TrainSettings {
         simplify: args.simplify,
         hmm: !args.no_hmm,
@@ -66,16 +68,16 @@ pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
         max_features: args.features.max_features,
         sublinear_tf: !args.features.no_sublinear_tf,
         l2_norm: !args.features.no_l2_norm,
-        model: model_kind(args.classifier.model),
-        loss: loss(args.classifier.loss),
-        c: args.classifier.c,
-        tol: args.classifier.tol,
-        max_iter: args.classifier.max_iter,
-        alpha: args.classifier.alpha,
-        max_dense_mb: args.classifier.max_dense_mb,
-        seed: args.classifier.seed,
+        model: model_kind(c.model),
+        loss: c.if_given("loss", loss(c.loss)),
+        c: c.c,
+        tol: c.if_given("tol", c.tol),
+        max_iter: c.max_iter,
+        alpha: c.if_given("alpha", c.alpha),
+        max_dense_mb: c.if_given("max_dense_mb", c.max_dense_mb),
+        seed: c.if_given("seed", c.seed),
     };
-    let config = settings.config();
+    let config = settings.config()?;
     config.check()?;
     Ok(config)
 }

@@ -103,23 +103,27 @@ impl ParamGuard for DenseLogisticParams {
         let p = &self.0;
         // 1 / c must be finite too, so very small c is refused.
         if !(p.c.is_finite() && p.c > 0.0) {
-            return Err(Error::param(format!(
-                "--c must be a positive finite number, got {}",
-                p.c
-            )));
+            return Err(Error::setting(
+                "C",
+                format!("must be a positive finite number, got {}", p.c),
+            ));
         }
         if !(1.0 / p.c).is_finite() {
-            return Err(Error::param(format!(
-                "--c is too small for linfa-logistic (1/C overflows), got {:e}",
-                p.c
-            )));
+            return Err(Error::setting(
+                "C",
+                format!(
+                    "is too small for linfa-logistic (1/C overflows), got {:e}",
+                    p.c
+                ),
+            ));
         }
         if p.max_iter == 0 {
-            return Err(Error::param("--max-iter must be at least 1"));
+            return Err(Error::setting("max_iter", "must be at least 1"));
         }
         if p.max_dense_mb == 0 {
-            return Err(Error::param(
-                "--max-dense-mb (the dense matrix budget) must be at least 1",
+            return Err(Error::setting(
+                "max_dense_mb",
+                "(the dense matrix budget) must be at least 1",
             ));
         }
         Ok(p)

@@ -64,9 +64,10 @@ impl ParamGuard for NaiveBayesParams {
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
         let alpha = self.0.alpha;
         if !(alpha.is_finite() && alpha > 0.0) {
-            return Err(Error::param(format!(
-                "--alpha (naive Bayes smoothing) must be a positive finite number, got {alpha}"
-            )));
+            return Err(Error::setting(
+                "alpha",
+                format!("(naive Bayes smoothing) must be a positive finite number, got {alpha}"),
+            ));
         }
         Ok(&self.0)
     }

@@ -93,30 +93,31 @@ impl FeatureConfig {
 
     /// Checks the settings once, before any work.
     pub fn validate(&self) -> Result<()> {
-        let check = |flag: &str, (lo, hi): (usize, usize)| {
+        let check = |key: &'static str, (lo, hi): (usize, usize)| {
             if lo == 0 || lo > hi || hi > MAX_NGRAM {
-                Err(Error::param(format!(
-                    "{flag} must be MIN-MAX with 1 <= MIN <= MAX <= {MAX_NGRAM}, got {lo}-{hi}"
-                )))
+                Err(Error::setting(
+                    key,
+                    format!("must be MIN-MAX with 1 <= MIN <= MAX <= {MAX_NGRAM}, got {lo}-{hi}"),
+                ))
             } else {
                 Ok(())
             }
         };
-        check("--word-ngrams", self.word_ngrams)?;
+        check("word_ngrams", self.word_ngrams)?;
         if let Some(range) = self.char_ngrams {
-            check("--char-ngrams", range)?;
+            check("char_ngrams", range)?;
         }
         if self.min_df == 0 {
-            return Err(Error::param("--min-df must be at least 1"));
+            return Err(Error::setting("min_df", "must be at least 1"));
         }
         if !(self.max_df > 0.0 && self.max_df <= 1.0) {
-            return Err(Error::param(format!(
-                "--max-df must be a fraction in (0, 1], got {}",
-                self.max_df
-            )));
+            return Err(Error::setting(
+                "max_df",
+                format!("must be a fraction in (0, 1], got {}", self.max_df),
+            ));
         }
         if self.max_features == Some(0) {
-            return Err(Error::param("--max-features must be at least 1"));
+            return Err(Error::setting("max_features", "must be at least 1"));
         }
         Ok(())
     }

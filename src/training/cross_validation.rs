@@ -125,7 +125,10 @@ impl Folds {
     /// Checks a number of folds before any data is read: at least 2.
     pub fn check(k: usize) -> Result<()> {
         if k < 2 {
-            return Err(Error::param(format!("--folds must be at least 2, got {k}")));
+            return Err(Error::setting(
+                "folds",
+                format!("must be at least 2, got {k}"),
+            ));
         }
         Ok(())
     }

@@ -1,9 +1,10 @@
 //! Training settings as flat values, one per `train` flag: the command line
 //! and the Python binding both describe a training run with a
 //! [`TrainSettings`] and turn it into a [`TrainConfig`] here, so the two share
-//! one set of defaults and one mapping.
+//! one set of defaults and one mapping, and one refusal of a setting that the
+//! chosen classifier kind does not use.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, ParamError, Result};
 use crate::estimators::ClassifierParams;
 use crate::estimators::DenseLogisticParams;
 use crate::estimators::NaiveBayesParams;
@@ -36,6 +37,15 @@ impl ModelKind {
             ))),
         }
     }
+
+    /// The kind's name, as [`ModelKind::from_name`] takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::Linear => "linear",
+            ModelKind::NaiveBayes => "nb",
+            ModelKind::LinfaLogistic => "linfa-logistic",
+        }
+    }
 }
 
 impl Loss {
@@ -50,8 +60,10 @@ impl Loss {
     }
 }
 
-/// Every training setting, with the command line's defaults. `None` in
-/// `c` and `max_iter` means the chosen kind's own default.
+/// Every training setting, with the command line's defaults. The settings
+/// of one classifier kind (`loss` to `seed`) are `None` unless given: `None`
+/// means the chosen kind's own default, and a setting given for a kind that
+/// does not use it is refused by [`TrainSettings::config`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrainSettings {
     /// Traditional → simplified characters before segmenting.
@@ -78,36 +90,26 @@ pub struct TrainSettings {
     pub l2_norm: bool,
     /// The classifier kind.
     pub model: ModelKind,
-    /// Loss of the linear model.
-    pub loss: Loss,
+    /// Loss of the linear model (linear only).
+    pub loss: Option<Loss>,
     /// Inverse regularisation strength (linear, linfa-logistic).
     pub c: Option<f64>,
-    /// Stopping tolerance of the linear solver.
-    pub tol: f64,
+    /// Stopping tolerance of the linear solver (linear only).
+    pub tol: Option<f64>,
     /// Passes (linear) or L-BFGS iterations (linfa-logistic).
     pub max_iter: Option<usize>,
-    /// Additive smoothing of naive Bayes.
-    pub alpha: f64,
-    /// Memory budget of linfa-logistic's dense matrix, in MB.
-    pub max_dense_mb: usize,
-    /// Seed of the linear solver's row order.
-    pub seed: u64,
+    /// Additive smoothing of naive Bayes (nb only).
+    pub alpha: Option<f64>,
+    /// Memory budget of linfa-logistic's dense matrix, in MB (linfa-logistic only).
+    pub max_dense_mb: Option<usize>,
+    /// Seed of the linear solver's row order (linear only).
+    pub seed: Option<u64>,
 }
 
 impl Default for TrainSettings {
     fn default() -> Self {
-        use linfa::ParamGuard;
         let features = FeatureConfig::default();
         let segmenter = SegmenterConfig::default();
-        let (tol, seed) = LinearParams::new()
-            .check_ref()
-            .map_or((0.1, 42), |p| (p.tol(), p.seed()));
-        let alpha = NaiveBayesParams::new()
-            .check_ref()
-            .map_or(1.0, |p| p.alpha());
-        let max_dense_mb = DenseLogisticParams::new()
-            .check_ref()
-            .map_or(1024, |p| p.max_dense_mb());
         TrainSettings {
             simplify: NormalizeConfig::default().simplify,
             hmm: segmenter.hmm,
@@ -121,29 +123,37 @@ impl Default for TrainSettings {
             sublinear_tf: features.sublinear_tf,
             l2_norm: features.l2_norm,
             model: ModelKind::Linear,
-            loss: Loss::SquaredHinge,
+            loss: None,
             c: None,
-            tol,
+            tol: None,
             max_iter: None,
-            alpha,
-            max_dense_mb,
-            seed,
+            alpha: None,
+            max_dense_mb: None,
+            seed: None,
         }
     }
 }
 
 impl TrainSettings {
-    /// The training configuration these settings describe (checked when
-    /// training starts).
+    /// The training configuration these settings describe. Refuses a
+    /// setting given for a classifier kind that does not use it (an
+    /// [`Error::Param`]); the values are checked when training starts, or by
+    /// [`TrainConfig::check`].
     ///
     /// ```
     /// use newsclf::training::{ModelKind, TrainSettings};
     /// let settings = TrainSettings { model: ModelKind::NaiveBayes, min_df: 1, ..TrainSettings::default() };
-    /// let config = settings.config();
+    /// let config = settings.config().unwrap();
     /// assert_eq!(config.features.min_df, 1);
+    /// let e = TrainSettings { c: Some(0.5), ..settings }.config().unwrap_err();
+    /// assert_eq!(
+    ///     e.to_string(),
+    ///     "invalid setting: --c applies to --model linear or linfa-logistic, not nb; drop --c"
+    /// );
     /// ```
-    pub fn config(&self) -> TrainConfig {
-        TrainConfig {
+    pub fn config(&self) -> Result<TrainConfig> {
+        self.check_kind()?;
+        Ok(TrainConfig {
             normalize: NormalizeConfig {
                 simplify: self.simplify,
             },
@@ -162,6 +172,40 @@ impl TrainSettings {
                 l2_norm: self.l2_norm,
             },
             classifier: self.classifier(),
+        })
+    }
+
+    /// Refuses the first kind-specific setting that is given but not used by
+    /// the chosen kind.
+    fn check_kind(&self) -> Result<()> {
+        use ModelKind::{Linear, LinfaLogistic, NaiveBayes};
+        let settings: [(&'static str, bool, &[ModelKind]); 7] = [
+            ("loss", self.loss.is_some(), &[Linear]),
+            ("C", self.c.is_some(), &[Linear, LinfaLogistic]),
+            ("tol", self.tol.is_some(), &[Linear]),
+            (
+                "max_iter",
+                self.max_iter.is_some(),
+                &[Linear, LinfaLogistic],
+            ),
+            ("alpha", self.alpha.is_some(), &[NaiveBayes]),
+            (
+                "max_dense_mb",
+                self.max_dense_mb.is_some(),
+                &[LinfaLogistic],
+            ),
+            ("seed", self.seed.is_some(), &[Linear]),
+        ];
+        match settings
+            .into_iter()
+            .find(|(_, given, kinds)| *given && !kinds.contains(&self.model))
+        {
+            Some((key, _, kinds)) => Err(Error::Param(ParamError::NotForKind {
+                key,
+                kind: self.model.name(),
+                used_by: kinds.iter().map(|k| k.name()).collect(),
+            })),
+            None => Ok(()),
         }
     }
 
@@ -169,10 +213,16 @@ impl TrainSettings {
     fn classifier(&self) -> ClassifierParams {
         match self.model {
             ModelKind::Linear => {
-                let mut p = LinearParams::new()
-                    .loss(self.loss)
-                    .tol(self.tol)
-                    .seed(self.seed);
+                let mut p = LinearParams::new();
+                if let Some(loss) = self.loss {
+                    p = p.loss(loss);
+                }
+                if let Some(tol) = self.tol {
+                    p = p.tol(tol);
+                }
+                if let Some(seed) = self.seed {
+                    p = p.seed(seed);
+                }
                 if let Some(c) = self.c {
                     p = p.c(c);
                 }
@@ -182,10 +232,17 @@ impl TrainSettings {
                 ClassifierParams::Linear(p)
             }
             ModelKind::NaiveBayes => {
-                ClassifierParams::NaiveBayes(NaiveBayesParams::new().alpha(self.alpha))
+                let mut p = NaiveBayesParams::new();
+                if let Some(alpha) = self.alpha {
+                    p = p.alpha(alpha);
+                }
+                ClassifierParams::NaiveBayes(p)
             }
             ModelKind::LinfaLogistic => {
-                let mut p = DenseLogisticParams::new().max_dense_mb(self.max_dense_mb);
+                let mut p = DenseLogisticParams::new();
+                if let Some(mb) = self.max_dense_mb {
+                    p = p.max_dense_mb(mb);
+                }
                 if let Some(c) = self.c {
                     p = p.c(c);
                 }
@@ -205,7 +262,7 @@ mod tests {
 
     #[test]
     fn defaults_are_the_library_defaults() {
-        let config = TrainSettings::default().config();
+        let config = TrainSettings::default().config().unwrap();
         assert_eq!(config.features, FeatureConfig::default());
         assert_eq!(config.segmenter, SegmenterConfig::default());
         assert_eq!(config.classifier, ClassifierParams::default());
@@ -217,7 +274,8 @@ mod tests {
             model: ModelKind::LinfaLogistic,
             ..TrainSettings::default()
         };
-        let ClassifierSettings::LinfaLogistic(p) = nb.config().classifier.check().unwrap() else {
+        let ClassifierSettings::LinfaLogistic(p) = nb.config().unwrap().classifier.check().unwrap()
+        else {
             panic!("expected linfa-logistic");
         };
         assert_eq!(p.c(), 1.0);
@@ -226,10 +284,114 @@ mod tests {
             max_iter: Some(7),
             ..TrainSettings::default()
         };
-        let ClassifierSettings::Linear(p) = tuned.config().classifier.check().unwrap() else {
+        let ClassifierSettings::Linear(p) = tuned.config().unwrap().classifier.check().unwrap()
+        else {
             panic!("expected linear");
         };
         assert_eq!((p.c(), p.max_iter()), (3.0, 7));
+    }
+
+    /// Settings with only the one kind-specific setting `key` given.
+    fn with_only(key: &str, model: ModelKind) -> TrainSettings {
+        let mut s = TrainSettings {
+            model,
+            ..TrainSettings::default()
+        };
+        match key {
+            "loss" => s.loss = Some(Loss::Logistic),
+            "C" => s.c = Some(0.5),
+            "tol" => s.tol = Some(0.1),
+            "max_iter" => s.max_iter = Some(5),
+            "alpha" => s.alpha = Some(1.0),
+            "max_dense_mb" => s.max_dense_mb = Some(10),
+            "seed" => s.seed = Some(42),
+            other => panic!("no setting {other}"),
+        }
+        s
+    }
+
+    #[test]
+    fn settings_of_another_kind_are_refused() {
+        use ModelKind::{Linear, LinfaLogistic, NaiveBayes};
+        let uses: [(&str, &[ModelKind]); 7] = [
+            ("loss", &[Linear]),
+            ("C", &[Linear, LinfaLogistic]),
+            ("tol", &[Linear]),
+            ("max_iter", &[Linear, LinfaLogistic]),
+            ("alpha", &[NaiveBayes]),
+            ("max_dense_mb", &[LinfaLogistic]),
+            ("seed", &[Linear]),
+        ];
+        for (key, kinds) in uses {
+            for kind in [Linear, NaiveBayes, LinfaLogistic] {
+                let result = with_only(key, kind).config();
+                if kinds.contains(&kind) {
+                    assert!(result.is_ok(), "{key} with {kind:?}: {result:?}");
+                    continue;
+                }
+                // Refused even when the value is the kind's default.
+                let Err(Error::Param(e)) = result else {
+                    panic!("{key} with {kind:?} is not refused");
+                };
+                assert_eq!(e.key(), Some(key));
+                assert_eq!(
+                    e,
+                    ParamError::NotForKind {
+                        key,
+                        kind: kind.name(),
+                        used_by: kinds.iter().map(|k| k.name()).collect(),
+                    }
+                );
+            }
+        }
+        let e = with_only("C", NaiveBayes).config().unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid setting: --c applies to --model linear or linfa-logistic, not nb; drop --c"
+        );
+        let Error::Param(e) = with_only("alpha", Linear).config().unwrap_err() else {
+            panic!("expected an invalid setting");
+        };
+        assert_eq!(
+            e.render(crate::error::Spelling::Keyword),
+            "alpha= applies to model='nb', not 'linear'; drop alpha= (or pass None)"
+        );
+    }
+
+    #[test]
+    fn given_settings_reach_the_classifier() {
+        let linear = TrainSettings {
+            loss: Some(Loss::Logistic),
+            tol: Some(0.5),
+            seed: Some(7),
+            ..TrainSettings::default()
+        };
+        let ClassifierSettings::Linear(p) = linear.config().unwrap().classifier.check().unwrap()
+        else {
+            panic!("expected linear");
+        };
+        assert_eq!((p.loss(), p.tol(), p.seed()), (Loss::Logistic, 0.5, 7));
+        let nb = TrainSettings {
+            model: ModelKind::NaiveBayes,
+            alpha: Some(0.1),
+            ..TrainSettings::default()
+        };
+        let ClassifierSettings::NaiveBayes(p) = nb.config().unwrap().classifier.check().unwrap()
+        else {
+            panic!("expected nb");
+        };
+        assert_eq!(p.alpha(), 0.1);
+        let dense = TrainSettings {
+            model: ModelKind::LinfaLogistic,
+            max_dense_mb: Some(3),
+            ..TrainSettings::default()
+        };
+        let ClassifierSettings::LinfaLogistic(p) =
+            dense.config().unwrap().classifier.check().unwrap()
+        else {
+            panic!("expected linfa-logistic");
+        };
+        assert_eq!(p.max_dense_mb(), 3);
     }
 
     #[test]

@@ -136,19 +136,19 @@ impl ParamGuard for LinearParams {
     fn check_ref(&self) -> Result<&Self::Checked, Self::Error> {
         let p = &self.0;
         if !(p.c.is_finite() && p.c > 0.0) {
-            return Err(Error::param(format!(
-                "--c must be a positive finite number, got {}",
-                p.c
-            )));
+            return Err(Error::setting(
+                "C",
+                format!("must be a positive finite number, got {}", p.c),
+            ));
         }
         if !(p.tol.is_finite() && p.tol > 0.0) {
-            return Err(Error::param(format!(
-                "--tol must be a positive finite number, got {}",
-                p.tol
-            )));
+            return Err(Error::setting(
+                "tol",
+                format!("must be a positive finite number, got {}", p.tol),
+            ));
         }
         if p.max_iter == 0 {
-            return Err(Error::param("--max-iter must be at least 1"));
+            return Err(Error::setting("max_iter", "must be at least 1"));
         }
         if !(p.bias.is_finite() && p.bias >= 0.0) {
             return Err(Error::param(format!(
