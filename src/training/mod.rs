@@ -13,6 +13,6 @@ pub use cross_validation::{
     CvReport, FoldScore, Folds, HeadCv, Spread, cross_validate, cross_validate_segmented,
 };
 pub use settings::{ModelKind, TrainSettings};
-pub use trainer::{TrainConfig, TrainReport, Trainer, check_labels};
+pub use trainer::{TrainConfig, TrainReport, Trainer, check_labels, train};
 pub(crate) use trainer::{check_classes, corpus_labels};
 pub use tuning::{Grid, Tuned, describe_config, tune};

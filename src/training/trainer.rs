@@ -17,6 +17,7 @@ use crate::features::{FeatureConfig, Segmented, Vectorizer};
 use crate::model::{Head, Model, ModelData, Provenance};
 use crate::text::NormalizeConfig;
 use crate::text::{Segmenter, SegmenterConfig};
+use crate::training::TrainSettings;
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Default)]
@@ -244,6 +245,27 @@ pub(crate) fn count_classes<'a>(labels: &[Option<&'a str>]) -> BTreeMap<&'a str,
         *counts.entry(*label).or_insert(0) += 1;
     }
     counts
+}
+
+/// Trains a model on `corpus` (its texts in `text_col`) with `settings`, as
+/// `newsclf train` does: the settings are checked first, then every head is
+/// fitted.
+///
+/// ```
+/// use newsclf::{CorpusSpec, LabeledCorpus, TrainSettings};
+/// let csv = "text,label\n油价上涨,energy\n电网投运,energy\n球队获胜,sports\n女排夺冠,sports\n";
+/// let corpus = LabeledCorpus::from_bytes("demo.csv", csv.as_bytes(), &CorpusSpec::default()).unwrap();
+/// let settings = TrainSettings { min_df: 1, ..TrainSettings::default() };
+/// let (model, report) = newsclf::train(&corpus, "text", &settings).unwrap();
+/// assert_eq!(model.heads()[0].labels, ["energy", "sports"]);
+/// # let _ = report;
+/// ```
+pub fn train(
+    corpus: &LabeledCorpus,
+    text_col: &str,
+    settings: &TrainSettings,
+) -> Result<(Model, TrainReport)> {
+    Trainer::new(settings.config()?).fit(corpus, text_col)
 }
 
 /// Checks the label columns of a corpus just read, before any work: every
