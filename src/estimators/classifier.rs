@@ -8,9 +8,9 @@ use linfa::traits::Fit;
 use ndarray::Array1;
 use serde::{Deserialize, Serialize};
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::estimators::{DenseLogisticModel, DenseLogisticParams, DenseLogisticValidParams};
-use crate::estimators::{LinearModel, LinearParams, LinearValidParams};
+use crate::estimators::{LinearModel, LinearParams, LinearValidParams, RowLabel};
 use crate::estimators::{NaiveBayesModel, NaiveBayesParams, NaiveBayesValidParams};
 use crate::features::{SparseMatrix, SparseRow};
 
@@ -64,6 +64,26 @@ impl ClassifierSettings {
             ClassifierSettings::NaiveBayes(p) => Classifier::NaiveBayes(p.fit(dataset)?),
             ClassifierSettings::LinfaLogistic(p) => Classifier::LinfaLogistic(p.fit(dataset)?),
         })
+    }
+
+    /// Fits on `x` where some rows carry a label set ([`RowLabel::OneOf`]);
+    /// only the linear kind can (see [`LinearValidParams::fit_with_sets`]).
+    pub fn fit_with_sets(
+        &self,
+        x: &SparseMatrix,
+        labels: &[RowLabel],
+        n_classes: usize,
+    ) -> Result<Classifier> {
+        match self {
+            ClassifierSettings::Linear(p) => {
+                Ok(Classifier::Linear(p.fit_with_sets(x, labels, n_classes)?))
+            }
+            _ => Err(Error::input(format!(
+                "labels naming several classes (such as 'positive|neutral') train only \
+                 --model linear, not {}",
+                self.kind()
+            ))),
+        }
     }
 
     /// Short name of the classifier kind, as `--model` takes it.

@@ -12,7 +12,7 @@ use crate::evaluation::score;
 use crate::features::SparseRow;
 use crate::features::{Scratch, Segmented};
 use crate::rng::SplitMix64;
-use crate::training::{Trainer, check_classes, corpus_labels};
+use crate::training::{Trainer, check_classes, corpus_labels, is_label_set};
 
 /// The scores of one head on one held-out fold.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -223,7 +223,10 @@ pub fn cross_validate_segmented(
             let mut neg_log = 0.0f64;
             let mut scored = 0usize;
             for (&i, probs) in test_rows.iter().zip(&probabilities) {
-                let Some(truth) = labels[h][i] else { continue };
+                // A label set says only which classes a row is not: not scored.
+                let Some(truth) = labels[h][i].filter(|l| !is_label_set(l)) else {
+                    continue;
+                };
                 let p = &probs[h];
                 let best = (0..p.len()).fold(0, |b, c| if p[c] > p[b] { c } else { b });
                 pairs.push((truth, head.labels[best].as_str()));

@@ -5,6 +5,7 @@
 //! grid over them.
 
 mod cross_validation;
+mod label_sets;
 mod settings;
 mod trainer;
 mod tuning;
@@ -12,6 +13,7 @@ mod tuning;
 pub use cross_validation::{
     CvReport, FoldScore, Folds, HeadCv, Spread, cross_validate, cross_validate_segmented,
 };
+pub use label_sets::{SEPARATOR, is_label_set};
 pub use settings::{ModelKind, TrainSettings};
 pub use trainer::{TrainConfig, TrainReport, Trainer, check_labels, train};
 pub(crate) use trainer::{check_classes, corpus_labels};

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 
 use crate::data::LabeledCorpus;
 use crate::error::{Error, Result};
+use crate::estimators::RowLabel;
 use crate::estimators::{ClassifierParams, ClassifierSettings};
 use crate::features::SparseMatrix;
 use crate::features::{FeatureConfig, Segmented, Vectorizer};
@@ -18,6 +19,7 @@ use crate::model::{Head, Model, ModelData, Provenance};
 use crate::text::NormalizeConfig;
 use crate::text::{Segmenter, SegmenterConfig};
 use crate::training::TrainSettings;
+use crate::training::label_sets::{is_label_set, row_label};
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Default)]
@@ -185,19 +187,33 @@ impl Trainer {
             stage(&format!("fitting head '{name}'"));
             let counts = count_classes(head_labels);
             let names: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
+            let place = format!("{source}: head '{name}'");
             let mut rows = Vec::new();
-            let mut targets = Vec::new();
+            let mut row_labels = Vec::new();
             for (i, label) in head_labels.iter().enumerate() {
                 if let Some(label) = label {
                     rows.push(i);
-                    targets.push(
-                        names
-                            .binary_search_by(|n| n.as_str().cmp(label))
-                            .unwrap_or(0),
-                    );
+                    row_labels.push(row_label(label, &names, &place)?);
                 }
             }
-            let targets = Array1::from(targets);
+            if row_labels.iter().any(|l| matches!(l, RowLabel::OneOf(_))) {
+                let classifier =
+                    settings.fit_with_sets(&x.select_rows(&rows), &row_labels, names.len())?;
+                fitted_heads.push(Head {
+                    name: name.clone(),
+                    labels: names,
+                    class_counts: counts.values().copied().collect(),
+                    classifier,
+                });
+                continue;
+            }
+            let targets: Array1<usize> = row_labels
+                .iter()
+                .map(|l| match *l {
+                    RowLabel::Class(c) => c,
+                    RowLabel::OneOf(_) => 0,
+                })
+                .collect();
             let classifier = if rows.len() == x.n_rows() {
                 // Lend the whole matrix to the dataset and take it back after fitting.
                 let dataset =
@@ -238,10 +254,11 @@ pub(crate) fn corpus_labels(corpus: &LabeledCorpus) -> Vec<Vec<Option<&str>>> {
         .collect()
 }
 
-/// Rows per label, sorted by label.
+/// Rows per label, sorted by label; a label set ([`is_label_set`]) counts in
+/// no class.
 pub(crate) fn count_classes<'a>(labels: &[Option<&'a str>]) -> BTreeMap<&'a str, usize> {
     let mut counts = BTreeMap::new();
-    for label in labels.iter().flatten() {
+    for label in labels.iter().flatten().filter(|l| !is_label_set(l)) {
         *counts.entry(*label).or_insert(0) += 1;
     }
     counts

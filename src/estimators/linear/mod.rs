@@ -159,6 +159,23 @@ impl LinearModel {
     }
 }
 
+/// What a training row is known to be: one class, or one of several (a label
+/// set such as `positive|neutral`: a bit per class, so at most 64 classes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowLabel {
+    /// Exactly this class.
+    Class(usize),
+    /// One of the classes whose bits are set; not which.
+    OneOf(u64),
+}
+
+impl RowLabel {
+    /// Whether the row can belong to `class` without being known to.
+    fn maybe(self, class: usize) -> bool {
+        matches!(self, RowLabel::OneOf(mask) if class < 64 && mask >> class & 1 == 1)
+    }
+}
+
 impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
     type Object = LinearModel;
 
@@ -168,25 +185,98 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
         dataset: &DatasetBase<SparseMatrix, Array1<usize>>,
     ) -> Result<LinearModel, Error> {
         let x = &dataset.records;
-        let y = &dataset.targets;
-        let n_classes = check_targets(x, y, "a classifier")?.len();
+        let n_classes = check_targets(x, &dataset.targets, "a classifier")?.len();
+        let labels: Vec<RowLabel> = dataset
+            .targets
+            .iter()
+            .map(|&c| RowLabel::Class(c))
+            .collect();
+        Ok(self.fit_rows(x, &labels, n_classes))
+    }
+}
+
+impl LinearValidParams {
+    /// Fits like [`Fit::fit`] where some rows are known only to belong to one
+    /// of several classes ([`RowLabel::OneOf`]): such a row is a negative
+    /// example of every class it cannot be, takes no part in the binary
+    /// problems of the classes it may be, and none in the calibration.
+    /// Every class needs at least one row labelled with it alone.
+    pub fn fit_with_sets(
+        &self,
+        x: &SparseMatrix,
+        labels: &[RowLabel],
+        n_classes: usize,
+    ) -> Result<LinearModel, Error> {
+        if labels.len() != x.n_rows() {
+            return Err(Error::input(format!(
+                "{} labels for {} rows",
+                labels.len(),
+                x.n_rows()
+            )));
+        }
+        let mut seen = vec![false; n_classes];
+        for label in labels {
+            match *label {
+                RowLabel::Class(c) if c < n_classes => seen[c] = true,
+                RowLabel::OneOf(mask) if n_classes <= 64 && mask >> n_classes == 0 => {}
+                _ => return Err(Error::input(format!("a label outside 0..{n_classes}"))),
+            }
+        }
+        if n_classes < 2 || seen.contains(&false) {
+            return Err(Error::input(
+                "every class needs at least one row labelled with it alone, and there must be two",
+            ));
+        }
+        Ok(self.fit_rows(x, labels, n_classes))
+    }
+
+    /// The fit itself, on checked labels.
+    fn fit_rows(&self, x: &SparseMatrix, labels: &[RowLabel], n_classes: usize) -> LinearModel {
         let data = Prepared::new(x, self.bias);
         let n_models = if n_classes == 2 { 1 } else { n_classes };
-        let stride = x.n_rows().div_ceil(CALIBRATION_ROWS).max(1);
-        let sample: Vec<usize> = (0..x.n_rows()).step_by(stride).collect();
+        // The calibration sample: rows of one known class, at an even stride.
+        let known: Vec<(usize, usize)> = (labels.iter().enumerate())
+            .filter_map(|(i, l)| match *l {
+                RowLabel::Class(c) => Some((i, c)),
+                RowLabel::OneOf(_) => None,
+            })
+            .collect();
+        let stride = known.len().div_ceil(CALIBRATION_ROWS).max(1);
+        let (sample, sample_classes): (Vec<usize>, Vec<usize>) =
+            known.iter().step_by(stride).copied().unzip();
         // Per model: weights, passes, and approximate leave-one-out scores of the sample.
         let solved: Vec<(Vec<solver::Weight>, usize, Vec<f64>)> = (0..n_models)
             .into_par_iter()
             .map(|m| {
                 let class = if n_models == 1 { 1 } else { m };
-                let positive: Vec<bool> = y.iter().map(|&c| c == class).collect();
                 let seed = self.seed.wrapping_add(m as u64);
-                let (w, alpha, passes) = solve_binary(&data, &positive, self, seed);
+                // Rows that may be of this class without being known to sit out.
+                let taking_part: Option<Vec<usize>> =
+                    labels.iter().any(|l| l.maybe(class)).then(|| {
+                        (0..labels.len())
+                            .filter(|&i| !labels[i].maybe(class))
+                            .collect()
+                    });
+                let own_rows;
+                let (data, rows): (&Prepared, Option<&[usize]>) = match &taking_part {
+                    Some(rows) => {
+                        own_rows = x.select_rows(rows);
+                        (&Prepared::new(&own_rows, self.bias), Some(rows.as_slice()))
+                    }
+                    None => (&data, None),
+                };
+                let row_of = |j: usize| rows.map_or(j, |r| r[j]);
+                let positive: Vec<bool> = (0..data.x.n_rows())
+                    .map(|j| labels[row_of(j)] == RowLabel::Class(class))
+                    .collect();
+                let (w, alpha, passes) = solve_binary(data, &positive, self, seed);
                 let loo = sample
                     .iter()
                     .map(|&i| {
-                        let own = alpha[i] * if positive[i] { 1.0 } else { -1.0 };
-                        data.score(&w, i) - LOO_SHARE * own * data.sq_norms[i]
+                        // Sample rows are of a known class, so every problem has them.
+                        let j = rows.map_or(i, |r| r.binary_search(&i).unwrap_or(0));
+                        let own = alpha[j] * if positive[j] { 1.0 } else { -1.0 };
+                        data.score(&w, j) - LOO_SHARE * own * data.sq_norms[j]
                     })
                     .collect();
                 (w, passes, loo)
@@ -207,14 +297,13 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
                 loo_scores[r * n_models + m] = v;
             }
         }
-        let sample_classes: Vec<usize> = sample.iter().map(|&i| y[i]).collect();
         let calibration = if n_models == 1 {
             let positive: Vec<bool> = sample_classes.iter().map(|&c| c == 1).collect();
             Calibration::fit_binary(&loo_scores, &positive)
         } else {
             Calibration::fit_softmax(&loo_scores, n_models, &sample_classes)
         };
-        Ok(LinearModel {
+        LinearModel {
             params: self.clone(),
             n_features,
             n_classes,
@@ -222,7 +311,7 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
             intercepts,
             calibration,
             passes,
-        })
+        }
     }
 }
 
@@ -257,6 +346,34 @@ mod tests {
             y.push(c);
         }
         (x, Array1::from(y))
+    }
+
+    #[test]
+    fn a_label_set_row_trains_only_the_classes_it_cannot_be() {
+        // Feature 3 occurs only in rows that are "class 1 or 2": it must push
+        // away from class 0 and take no weight in the models of 1 and 2.
+        let (blobs, y) = three_blobs();
+        let mut x = SparseMatrix::new(4);
+        for row in blobs.rows() {
+            x.push_row(row.indices.iter().copied().zip(row.values.iter().copied()));
+        }
+        let mut labels: Vec<RowLabel> = y.iter().map(|&c| RowLabel::Class(c)).collect();
+        for _ in 0..10 {
+            x.push_row([(3u32, 1.0f32)]);
+            labels.push(RowLabel::OneOf(0b110));
+        }
+        let p = LinearParams::new().check().unwrap();
+        let model = p.fit_with_sets(&x, &labels, 3).unwrap();
+        assert!(model.weight(0, 3) < -0.1, "{}", model.weight(0, 3));
+        assert_eq!(model.weight(1, 3), 0.0);
+        assert_eq!(model.weight(2, 3), 0.0);
+        // Without sets it is the plain fit, to the bit.
+        let plain = p.fit(&DatasetBase::new(blobs.clone(), y.clone())).unwrap();
+        let labels: Vec<RowLabel> = y.iter().map(|&c| RowLabel::Class(c)).collect();
+        assert_eq!(p.fit_with_sets(&blobs, &labels, 3).unwrap(), plain);
+        // Every class needs rows of its own.
+        let only_sets = vec![RowLabel::OneOf(0b11); blobs.n_rows()];
+        assert!(p.fit_with_sets(&blobs, &only_sets, 3).is_err());
     }
 
     #[test]
