@@ -251,3 +251,114 @@ fn cross_validation_on_thucnews_titles_agrees_with_the_test_split() {
     assert!((0.88..0.93).contains(&mean), "CV accuracy {mean}");
     assert!(std < 0.01, "fold spread {std}");
 }
+
+/// A recipe of the project's corpus (topic and tone) and FinNSP, whose
+/// `non_negative` rows are mapped to `to` (a label set or not).
+fn finnsp_recipe(dir: &std::path::Path, to: &str) -> std::path::PathBuf {
+    let news = crate::util::root().join("data/news.csv");
+    let finnsp = shared("finnsp", "train.csv");
+    let recipe = format!(
+        "source,column,head,from,to,repeat,unless\n\
+         {news},sentiment,sentiment,*,*\n\
+         {finnsp},label,sentiment,negative,negative\n\
+         {finnsp},label,sentiment,non_negative,{to}\n",
+        news = news.display(),
+        finnsp = finnsp.display()
+    );
+    write(dir, "tone.recipe", recipe)
+}
+
+#[test]
+fn finnsp_non_negative_as_positive_or_neutral_teaches_negative_finance_news() {
+    let dir = tempdir();
+    let recipe = finnsp_recipe(dir.path(), "positive|neutral");
+    let model = dir.path().join("tone.model");
+    let out = run(&["train", "--recipe", s(&recipe), "--out", s(&model)]).ok();
+    assert!(
+        out.stderr.contains(
+            "head 'sentiment': 7404 rows, 3 classes: negative 3945, neutral 1728, positive 1731"
+        ),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains(
+            "and 1777 rows known only to be one of several classes: positive|neutral 1777"
+        ),
+        "{}",
+        out.stderr
+    );
+    // finnsp/dev, negative or not: the project's corpus alone scores about 0.70.
+    let dev = shared("finnsp", "dev.csv");
+    let predicted = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--input",
+        s(&dev),
+        "--format",
+        "json",
+        "--quiet",
+    ])
+    .ok()
+    .json_lines();
+    let truth: Vec<String> = csv::Reader::from_path(&dev)
+        .unwrap()
+        .records()
+        .map(|r| r.unwrap()[1].to_string())
+        .collect();
+    assert_eq!(predicted.len(), truth.len());
+    let right = predicted
+        .iter()
+        .zip(&truth)
+        .filter(|(p, t)| {
+            (p["predictions"]["sentiment"]["label"] == "negative") == (t.as_str() == "negative")
+        })
+        .count();
+    let accuracy = right as f64 / truth.len() as f64;
+    assert!(
+        accuracy >= 0.85,
+        "negative or not on finnsp/dev: {accuracy}"
+    );
+    // The project's own tone stays: a clearly positive and a clearly negative lead.
+    let tones = run(&[
+        "predict",
+        "--model",
+        s(&model),
+        "--format",
+        "json",
+        "--quiet",
+        "我国成功发射新一代气象卫星 各项指标优异",
+        "化工厂爆炸致多人死亡 事故原因正在调查",
+    ])
+    .ok()
+    .json_lines();
+    assert_eq!(tones[0]["predictions"]["sentiment"]["label"], "positive");
+    assert_eq!(tones[1]["predictions"]["sentiment"]["label"], "negative");
+}
+
+#[test]
+fn a_label_set_naming_no_class_or_another_kind_than_linear_is_refused() {
+    let dir = tempdir();
+    let model = dir.path().join("tone.model");
+    let typo = finnsp_recipe(dir.path(), "positive|neutrl");
+    run(&["train", "--recipe", s(&typo), "--out", s(&model)]).fails(
+        1,
+        &[
+            "head 'sentiment': label 'positive|neutrl' names 'neutrl', which no row has as its label",
+            "negative, neutral, positive",
+        ],
+    );
+    let sets = finnsp_recipe(dir.path(), "positive|neutral");
+    run(&[
+        "train",
+        "--recipe",
+        s(&sets),
+        "--model",
+        "nb",
+        "--out",
+        s(&model),
+    ])
+    .fails(1, &["train only --model linear, not nb"]);
+    assert!(!model.exists());
+}

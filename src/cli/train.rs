@@ -221,7 +221,7 @@ fn summarize(
     report: &TrainReport,
     (started, read_time, write_time): (Instant, Duration, Duration),
 ) {
-    for head in model.heads() {
+    for (h, head) in model.heads().iter().enumerate() {
         let list: Vec<String> = head
             .labels
             .iter()
@@ -235,6 +235,14 @@ fn summarize(
             head.labels.len(),
             list.join(", ")
         ));
+        if let Some(sets) = report.label_sets.get(h).filter(|s| !s.is_empty()) {
+            let list: Vec<String> = sets.iter().map(|(l, n)| format!("{l} {n}")).collect();
+            ui.say(format!(
+                "  and {} rows known only to be one of several classes: {}",
+                sets.values().sum::<usize>(),
+                list.join(", ")
+            ));
+        }
         let (summary, warning) = head.classifier.fit_summary();
         ui.say(format!(
             "  {} classifier: {summary}",

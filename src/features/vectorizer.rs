@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -113,10 +113,19 @@ impl Vectorizer {
     /// Learns the vocabularies and IDF from `docs`.
     pub fn fit(config: &FeatureConfig, docs: &[Segmented]) -> Result<Self> {
         config.validate()?;
+        // A text that occurs several times (a recipe's repeated rows, duplicate
+        // rows) is one document: copies weight a class, they do not make its
+        // terms more frequent.
+        let mut seen = FxHashSet::default();
+        let distinct: Vec<&Segmented> = docs.iter().filter(|d| seen.insert(&d.text)).collect();
+        drop(seen);
         // One chunk per thread: each chunk's table holds most of the distinct
         // terms, so more chunks cost memory and merging time.
-        let chunk = docs.len().div_ceil(rayon::current_num_threads()).max(1024);
-        let tables = docs
+        let chunk = distinct
+            .len()
+            .div_ceil(rayon::current_num_threads())
+            .max(1024);
+        let tables = distinct
             .par_chunks(chunk)
             .enumerate()
             .map(|(c, part)| {
@@ -127,7 +136,7 @@ impl Vectorizer {
                 t
             })
             .reduce(DfTables::default, DfTables::merge);
-        let n = docs.len();
+        let n = distinct.len();
         let max_df = ((config.max_df * n as f64).floor() as u32).max(1);
         let keep = |df: u32| df as usize >= config.min_df && df <= max_df;
         let select = |mut kept: Vec<(String, u32)>| -> Vec<(String, u32)> {

@@ -40,6 +40,9 @@ pub struct TrainReport {
     /// Time to segment, featurize and fit. (Rows, classes and vocabulary
     /// size are the model's: see [`Model::heads`] and [`Model::vectorizer`].)
     pub timings: Vec<(&'static str, Duration)>,
+    /// Per head, the rows labelled with a label set (`positive|neutral`, see
+    /// [`is_label_set`]) by set; they count in no class of the head.
+    pub label_sets: Vec<BTreeMap<String, usize>>,
 }
 
 impl TrainConfig {
@@ -123,7 +126,20 @@ impl Trainer {
             vectorizer: fitted.vectorizer,
             heads: fitted.heads,
         };
-        let report = TrainReport { timings };
+        let label_sets = labels
+            .iter()
+            .map(|head| {
+                let mut sets = BTreeMap::new();
+                for l in head.iter().flatten().filter(|l| is_label_set(l)) {
+                    *sets.entry(l.to_string()).or_insert(0) += 1;
+                }
+                sets
+            })
+            .collect();
+        let report = TrainReport {
+            timings,
+            label_sets,
+        };
         Ok((Model::from_data(data), report))
     }
 
