@@ -14,9 +14,10 @@ import sys
 from contextlib import asynccontextmanager
 
 import numpy as np
-from common import init_jieba, read_csv, segment
 from fastapi import FastAPI
 from pydantic import BaseModel
+
+from common import init_jieba, read_csv, segment
 
 
 def train(train_path, model_path):
