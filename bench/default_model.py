@@ -21,6 +21,7 @@ Prints a markdown table and writes OUT_DIR/default_model.json.
 
 import csv
 import json
+import math
 import os
 import pickle
 import statistics
@@ -125,6 +126,8 @@ def tone_binary(labels):
 
 
 def score(head, truth, predicted):
+    """Accuracy, macro-F1 and recalls; `sentiment` is scored as negative or not,
+    `sentiment3` three-way."""
     if head == "sentiment":
         predicted = tone_binary(predicted)
     labels = sorted(set(truth))
@@ -147,13 +150,76 @@ def newsclf_predict(binary, model, path, head):
     return [r[head] for r in csv.DictReader(out.splitlines())]
 
 
-class Peer:
-    """jieba + scikit-learn TF-IDF (words 1-2 and characters 1-2) + LinearSVC per head."""
+def newsclf_tone(binary, model, path):
+    """(label, probability of it, {label: probability}) of the tone head for every row."""
+    cmd = [binary, "predict", "--quiet", "--input", str(path), "--format", "json", "--top-k", "3"]
+    if model:
+        cmd += ["--model", model]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    rows = []
+    for line in out.splitlines():
+        tone = json.loads(line)["predictions"]["sentiment"]
+        rows.append((tone["label"], tone["probability"],
+                     {t["label"]: t["probability"] for t in tone["top"]}))
+    return rows
 
-    def __init__(self, rows):
+
+def calibration(truth, tones, binary):
+    """Log loss (three-way sets only) and how many predictions above 0.9 are wrong."""
+    confident = [(t, label) for t, (label, p, _) in zip(truth, tones) if p > 0.9]
+    right = (lambda t, label: (label == "negative") == (t == "negative")) if binary else (
+        lambda t, label: label == t)
+    out = {"above_0.9": len(confident), "above_0.9_wrong": sum(not right(t, lab) for t, lab in confident)}
+    if not binary:
+        out["log_loss"] = statistics.fmean(-math.log(max(probs.get(t, 0.0), 1e-15))
+                                           for t, (_, _, probs) in zip(truth, tones))
+    return out
+
+
+def fifth_held_out(recipe_path, out_dir):
+    """The recipe with a fixed fifth of data/news.csv held out: (recipe path, held-out CSV)."""
+    base = Path(recipe_path).parent.resolve()
+    with open(base / "news.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    held = set(range(0, len(rows), 5))
+    paths = {}
+    for name, part in (("news_train", [r for i, r in enumerate(rows) if i not in held]),
+                       ("news_held_out", [r for i, r in enumerate(rows) if i in held])):
+        paths[name] = Path(out_dir).resolve() / f"{name}.csv"
+        with open(paths[name], "w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=["text", "topic", "sentiment"])
+            w.writeheader()
+            w.writerows(part)
+    lines = []
+    with open(recipe_path, encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("news.csv,"):
+                line = f"{paths['news_train']},{line[len('news.csv,'):]}"
+            elif not line.startswith(("#", "source,")) and line.strip():
+                fields = line.rstrip("\n").split(",")
+                fields[0] = str((base / fields[0]).resolve())
+                if len(fields) > 6 and fields[6]:
+                    fields[6] = str((base / fields[6]).resolve())
+                line = ",".join(fields) + "\n"
+            lines.append(line)
+    recipe = Path(out_dir).resolve() / "fifth_held_out.recipe"
+    recipe.write_text("".join(lines), encoding="utf-8")
+    return recipe, paths["news_held_out"]
+
+
+class Peer:
+    """jieba + scikit-learn TF-IDF (words 1-2 and characters 1-2) + LinearSVC per head.
+
+    A label set (``positive|neutral``: one of those, not which) trains as newsclf trains
+    it: one LinearSVC per class, each on the rows that are that class or cannot be it.
+    """
+
+    def __init__(self, rows, heads=("topic", "sentiment")):
         docs = segment([t for t, _, _ in rows])
         self.heads = {}
         for h, head in ((1, "topic"), (2, "sentiment")):
+            if head not in heads:
+                continue
             pairs = [(d, r[h]) for d, r in zip(docs, rows) if r[h]]
             features = FeatureUnion([
                 ("words", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2,
@@ -161,12 +227,35 @@ class Peer:
                 ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 2),
                                           sublinear_tf=True, min_df=2)),
             ])
-            pipeline = make_pipeline(features, LinearSVC(C=0.5))
-            pipeline.fit([d for d, _ in pairs], [y for _, y in pairs])
-            self.heads[head] = pipeline
+            labels = [y for _, y in pairs]
+            if not any("|" in y for y in labels):
+                pipeline = make_pipeline(features, LinearSVC(C=0.5))
+                pipeline.fit([d for d, _ in pairs], labels)
+                self.heads[head] = pipeline
+                continue
+            x = features.fit_transform([d for d, _ in pairs])
+            classes = sorted({y for y in labels if "|" not in y})
+            models = []
+            for c in classes:
+                rows_c = [i for i, y in enumerate(labels) if c not in y.split("|") or y == c]
+                models.append(LinearSVC(C=0.5).fit(x[rows_c], [labels[i] == c for i in rows_c]))
+            self.heads[head] = OneVsRestWithSets(features, classes, models)
 
     def predict(self, texts, head):
         return list(self.heads[head].predict(segment(texts)))
+
+
+class OneVsRestWithSets:
+    """Features and one binary LinearSVC per class; predicts the highest-scoring class."""
+
+    def __init__(self, features, classes, models):
+        self.features, self.classes, self.models = features, classes, models
+
+    def predict(self, docs):
+        x = self.features.transform(docs)
+        scores = [m.decision_function(x) for m in self.models]
+        return [self.classes[max(range(len(self.classes)), key=lambda c: scores[c][i])]
+                for i in range(x.shape[0])]
 
 
 PEER_COLD_START = """
@@ -188,7 +277,7 @@ def median_wall(cmd, cwd, runs=7):
     return statistics.median(times)
 
 
-def main(binary, recipe_path, out_dir, prev_model=None):
+def main(binary, recipe_path, out_dir, prev_model=None, extra_tone=None):
     binary = str(Path(binary).resolve())
     rules = read_recipe(recipe_path)
     data_dir = Path(recipe_path).parent / "../../shared/data"
@@ -209,9 +298,46 @@ def main(binary, recipe_path, out_dir, prev_model=None):
                 predicted = newsclf_predict(binary, model, path, head)
             results.setdefault(split, {})[system] = score(head, truth, predicted)
 
+    # Tone, per source: finnsp/dev (above), data/news.csv's held-out fifth (a model trained
+    # on the recipe without it), and any three-way sets under --extra-tone.
+    tone_sets = [("finnsp/dev.csv", data_dir / "finnsp" / "dev.csv", True)]
+    recipe5, news5 = fifth_held_out(recipe_path, out_dir)
+    model5 = str(Path(out_dir).resolve() / "fifth_held_out.model")
+    subprocess.run([binary, "train", "--quiet", "--recipe", str(recipe5), "--min-df", "3",
+                    "--out", model5], check=True)
+    tone_sets.append(("news.csv held-out fifth", news5, False))
+    for name in sorted(os.listdir(extra_tone)) if extra_tone else []:
+        tone_sets.append((f"{name}/dev.csv (local)", Path(extra_tone) / name / "dev.csv", False))
+    tone = {}
+    peer5 = None
+    for name, path, binary_labels in tone_sets:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        truth = [r.get("sentiment") or r["label"] for r in rows]
+        texts = [r["text"] for r in rows]
+        held_fifth = name.startswith("news.csv")
+        if held_fifth:
+            peer5 = peer5 or Peer([(t, None, y) for t, _, y in recipe_rows(recipe5, read_recipe(recipe5))
+                                   if y], heads=("sentiment",))
+        systems5 = [("newsclf default", model5 if held_fifth else None),
+                    ("peer jieba+sklearn", peer5 if held_fifth else peer)]
+        if prev_model and not held_fifth:
+            systems5.append(("previous default", prev_model))
+        for system, model in systems5:
+            if isinstance(model, Peer):
+                predicted = model.predict(texts, "sentiment")
+                cal = None
+            else:
+                tones = newsclf_tone(binary, model, path)
+                predicted = [label for label, _, _ in tones]
+                cal = calibration(truth, tones, binary_labels)
+            r = score("sentiment" if binary_labels else "sentiment3", truth, predicted)
+            r["calibration"] = cal
+            tone.setdefault(name, {})[system] = r
+
     with tempfile.TemporaryDirectory() as tmp:
         pickled = Path(tmp) / "peer.pkl"
-        pickled.write_bytes(pickle.dumps(peer.heads))
+        pickled.write_bytes(pickle.dumps({"topic": peer.heads["topic"]}))
         bench = str(Path(__file__).parent.resolve())
         script = PEER_COLD_START.format(bench=bench, path=str(pickled))
         cold = {
@@ -230,13 +356,23 @@ def main(binary, recipe_path, out_dir, prev_model=None):
             print(f"| {split} | {r['rows']:,} | {system} | {r['accuracy']:.4f} | "
                   f"{r['macro_f1']:.4f} | {recalls} |")
     print()
+    print("| tone, per source | rows | system | accuracy | macro-F1 | log loss | above 0.9: wrong / all |")
+    print("|---|---:|---|---:|---:|---:|---:|")
+    for split, by_system in tone.items():
+        for system, r in by_system.items():
+            cal = r["calibration"]
+            loss = f"{cal['log_loss']:.3f}" if cal and "log_loss" in cal else ""
+            sure = f"{cal['above_0.9_wrong']} / {cal['above_0.9']}" if cal else ""
+            print(f"| {split} | {r['rows']:,} | {system} | {r['accuracy']:.4f} | "
+                  f"{r['macro_f1']:.4f} | {loss} | {sure} |")
+    print()
     print("| cold start (`predict \"一句话\"` from another directory), median wall | seconds |")
     print("|---|---:|")
     for system, s in cold.items():
         print(f"| {system} | {s:.3f} |")
     print(f"\npeer training time on the recipe's rows: {peer_train_s:.1f} s")
     with open(Path(out_dir) / "default_model.json", "w", encoding="utf-8") as f:
-        json.dump({"results": results, "cold_start_s": cold, "peer_train_s": peer_train_s},
+        json.dump({"results": results, "tone": tone, "cold_start_s": cold, "peer_train_s": peer_train_s},
                   f, indent=1, ensure_ascii=False)
 
 
@@ -247,5 +383,10 @@ if __name__ == "__main__":
         i = args.index("--prev-model")
         prev = args[i + 1]
         del args[i:i + 2]
+    extra = None
+    if "--extra-tone" in args:
+        i = args.index("--extra-tone")
+        extra = args[i + 1]
+        del args[i:i + 2]
     os.makedirs(args[2], exist_ok=True)
-    main(*args, prev_model=prev)
+    main(*args, prev_model=prev, extra_tone=extra)

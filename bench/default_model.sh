@@ -15,10 +15,10 @@ mkdir -p "$OUT"
 cargo build --release --quiet
 python3 -c 'import sklearn, jieba' 2>/dev/null || pip install --quiet scikit-learn jieba
 
-# The default model before it learned real news (commit 347cabf: data/news.csv only).
+# The previous default model: the one before its tone head learned FinNSP (commit f0a015a).
 PREV=$OUT/previous_default.model
-git show 347cabf:models/default.model >"$PREV" 2>/dev/null || PREV=""
+git show f0a015a:models/default.model >"$PREV" 2>/dev/null || PREV=""
 
 echo "# default model, measured $(date -u +%F) at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src data models || echo ' (with uncommitted changes)'), $(nproc) cores"
 echo
-python3 bench/default_model.py target/release/newsclf data/default_model.recipe "$OUT" ${PREV:+--prev-model "$PREV"}
+python3 bench/default_model.py target/release/newsclf data/default_model.recipe "$OUT" ${PREV:+--prev-model "$PREV"} ${NEWSCLF_EXTRA_TONE:+--extra-tone "$NEWSCLF_EXTRA_TONE"}

@@ -118,6 +118,7 @@ fn info_describes_the_model() {
         shared("thucnews_titles", "train.csv"),
         shared("toutiao_titles", "train.csv"),
         shared("finnl", "train.csv"),
+        shared("finnsp", "train.csv"),
     ] {
         hashed.extend_from_slice(sha(&source).as_bytes());
     }
