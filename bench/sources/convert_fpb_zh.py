@@ -18,14 +18,14 @@ Usage:
 """
 import argparse
 import collections
-import csv
 import io
 import os
 import pickle
-import random
 import re
 import subprocess
 import sys
+
+from tone_csv import print_counts, write_split
 
 SUBDIR = "data/FinancialPhraseBank-v1.0"
 FILES = {
@@ -118,34 +118,13 @@ def main():
         seen.add(t)
         kept.append((t, lab))
 
-    # stratified dev split, fixed seed
-    rng = random.Random(a.seed)
-    by_label = collections.defaultdict(list)
-    for i, (_, lab) in enumerate(kept):
-        by_label[lab].append(i)
-    dev_idx = set()
-    for lab in LABELS:
-        idx = by_label[lab][:]
-        rng.shuffle(idx)
-        dev_idx.update(idx[: round(len(idx) * a.dev_frac)])
-    os.makedirs(a.outdir, exist_ok=True)
-    for name, pick in (("train", lambda i: i not in dev_idx), ("dev", lambda i: i in dev_idx)):
-        with open(os.path.join(a.outdir, f"{name}.csv"), "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["text", "label"])
-            for i, row in enumerate(kept):
-                if pick(i):
-                    w.writerow(row)
+    splits = write_split(a.outdir, kept, LABELS, a.dev_frac, a.seed)
 
     print(f"source rows {len(zh['sentence'])}; agreement levels {dict(sorted(lv_count.items()))}")
     print(f"kept at min-agree {a.min_agree}: {len(rows)}; PTB quote tokens removed in {n_ptb}")
     print(f"conflicting texts dropped: {len(conflicting)} texts "
           f"({sum(1 for t, _ in rows if t in conflicting)} rows); exact duplicates dropped: {n_dup}")
-    for name, sel in (("train", [r for i, r in enumerate(kept) if i not in dev_idx]),
-                      ("dev", [r for i, r in enumerate(kept) if i in dev_idx])):
-        c = collections.Counter(l for _, l in sel)
-        print(name, len(sel), {l: c[l] for l in LABELS})
-
+    print_counts(splits, LABELS)
 
 if __name__ == "__main__":
     main()

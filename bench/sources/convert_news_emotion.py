@@ -10,12 +10,11 @@ directory.  Output: <outdir>/train.csv and <outdir>/dev.csv (UTF-8, header
 Usage: python3 convert_news_emotion.py SRC OUTDIR [--dev-frac 0.12] [--seed 17]
 """
 import argparse
-import collections
-import csv
 import os
-import random
 import re
 import subprocess
+
+from tone_csv import print_counts, write_split
 
 PREFIX = {"pos": "positive", "neu": "neutral", "neg": "negative"}
 LABELS = ("positive", "neutral", "negative")
@@ -64,25 +63,7 @@ def main():
         seen.add(t)
         kept.append((t, lab))
 
-    rng = random.Random(a.seed)
-    by = collections.defaultdict(list)
-    for i, (_, lab) in enumerate(kept):
-        by[lab].append(i)
-    dev = set()
-    for lab in LABELS:
-        idx = by[lab][:]
-        rng.shuffle(idx)
-        dev.update(idx[: max(1, round(len(idx) * a.dev_frac))])
-    os.makedirs(a.outdir, exist_ok=True)
-    for name, keep in (("train", lambda i: i not in dev), ("dev", lambda i: i in dev)):
-        with open(os.path.join(a.outdir, f"{name}.csv"), "w", encoding="utf-8", newline="") as f:
-            w = csv.writer(f, lineterminator="\n")
-            w.writerow(["text", "label"])
-            for i, r in enumerate(kept):
-                if keep(i):
-                    w.writerow(r)
-        c = collections.Counter(kept[i][1] for i in range(len(kept)) if keep(i))
-        print(name, sum(c.values()), {l: c[l] for l in LABELS})
+    print_counts(write_split(a.outdir, kept, LABELS, a.dev_frac, a.seed), LABELS)
     print(f"source files {len(rows)}, footer removed {n_footer}, exact duplicates dropped {dups}")
 
 
