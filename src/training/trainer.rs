@@ -212,33 +212,27 @@ impl Trainer {
                     row_labels.push(row_label(label, &names, &place)?);
                 }
             }
-            if row_labels.iter().any(|l| matches!(l, RowLabel::OneOf(_))) {
-                let classifier =
-                    settings.fit_with_sets(&x.select_rows(&rows), &row_labels, names.len())?;
-                fitted_heads.push(Head {
-                    name: name.clone(),
-                    labels: names,
-                    class_counts: counts.values().copied().collect(),
-                    classifier,
-                });
-                continue;
-            }
-            let targets: Array1<usize> = row_labels
-                .iter()
-                .map(|l| match *l {
-                    RowLabel::Class(c) => c,
-                    RowLabel::OneOf(_) => 0,
-                })
-                .collect();
-            let classifier = if rows.len() == x.n_rows() {
-                // Lend the whole matrix to the dataset and take it back after fitting.
-                let dataset =
-                    DatasetBase::new(std::mem::replace(&mut x, SparseMatrix::new(0)), targets);
-                let fitted = settings.fit(&dataset);
-                x = dataset.records;
-                fitted?
+            let classifier = if row_labels.iter().any(|l| matches!(l, RowLabel::OneOf(_))) {
+                let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
+                settings.fit_with_sets(subset.as_ref().unwrap_or(&x), &row_labels, names.len())?
             } else {
-                settings.fit(&DatasetBase::new(x.select_rows(&rows), targets))?
+                let targets: Array1<usize> = row_labels
+                    .iter()
+                    .map(|l| match *l {
+                        RowLabel::Class(c) => c,
+                        RowLabel::OneOf(_) => 0,
+                    })
+                    .collect();
+                if rows.len() == x.n_rows() {
+                    // Lend the whole matrix to the dataset and take it back after fitting.
+                    let dataset =
+                        DatasetBase::new(std::mem::replace(&mut x, SparseMatrix::new(0)), targets);
+                    let fitted = settings.fit(&dataset);
+                    x = dataset.records;
+                    fitted?
+                } else {
+                    settings.fit(&DatasetBase::new(x.select_rows(&rows), targets))?
+                }
             };
             fitted_heads.push(Head {
                 name: name.clone(),

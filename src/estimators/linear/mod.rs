@@ -235,7 +235,9 @@ impl LinearValidParams {
         let data = Prepared::new(x, self.bias);
         let n_models = if n_classes == 2 { 1 } else { n_classes };
         // The calibration sample: rows of one known class, at an even stride.
-        let known: Vec<(usize, usize)> = (labels.iter().enumerate())
+        let known: Vec<(usize, usize)> = labels
+            .iter()
+            .enumerate()
             .filter_map(|(i, l)| match *l {
                 RowLabel::Class(c) => Some((i, c)),
                 RowLabel::OneOf(_) => None,
