@@ -149,19 +149,9 @@ impl Model {
         Model { data, segmenter }
     }
 
-    /// Decodes a model while jieba's dictionary loads on another thread: the
-    /// two take about as long, so a cold start costs one of them, not both.
+    /// Decodes a model; the dictionary is prebuilt, so nothing else loads.
     fn decode_with(decode: impl FnOnce() -> Result<ModelData>) -> Result<Self> {
-        std::thread::scope(|scope| {
-            let jieba = scope.spawn(jieba_rs::Jieba::new);
-            let data = decode();
-            let jieba = jieba
-                .join()
-                .unwrap_or_else(|e| std::panic::resume_unwind(e));
-            let data = data?;
-            let segmenter = Segmenter::with_base(jieba, &data.segmenter);
-            Ok(Model { data, segmenter })
-        })
+        Ok(Self::from_data(decode()?))
     }
 
     /// Loads a model file.

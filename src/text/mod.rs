@@ -1,8 +1,10 @@
 //! Stage 1, text: bytes to clean text and words. Decoding ([`TextEncoding`]),
-//! normalisation ([`normalize`]), jieba-rs segmentation ([`Segmenter`], user
-//! dictionaries and stopwords) and newspaper pages split into their articles
+//! normalisation ([`normalize`]), jieba's segmentation over a dictionary
+//! prebuilt at compile time ([`Segmenter`], user dictionaries and stopwords) and newspaper pages split into their articles
 //! ([`split_page`]). Imports nothing of the other stages.
 
+mod cut;
+mod dictionary;
 mod encoding;
 mod normalize;
 mod sections;

@@ -1,14 +1,15 @@
-//! Word segmentation with jieba-rs, with the user's dictionary words and
-//! stopwords. The settings travel inside the model file so that prediction
+//! Word segmentation as jieba cuts, over the prebuilt dictionary, with the
+//! user's dictionary words and stopwords. The settings travel inside the model file so that prediction
 //! segments exactly as training did.
 
 use std::io::BufRead;
 use std::path::Path;
 
-use jieba_rs::Jieba;
 use rustc_hash::FxHashSet;
 use serde::{Deserialize, Serialize};
 
+use super::cut::{cut, suggest_freq};
+use super::dictionary::Lexicon;
 use crate::error::{Error, Result};
 
 /// A word added to jieba's dictionary (one line of a jieba user dictionary).
@@ -65,27 +66,26 @@ impl SegmenterConfig {
 
 /// Splits normalised text into words.
 pub struct Segmenter {
-    jieba: Jieba,
+    lexicon: Lexicon,
     stopwords: FxHashSet<String>,
     hmm: bool,
 }
 
 impl Segmenter {
-    /// Builds jieba's default dictionary plus the configured user words.
+    /// jieba's prebuilt dictionary plus the configured user words, added in
+    /// order as `jieba_rs::Jieba::add_word` adds them.
     pub fn new(config: &SegmenterConfig) -> Self {
-        Self::with_base(Jieba::new(), config)
-    }
-
-    /// Adds the configured user words to `jieba`, a freshly built default
-    /// dictionary (built by the caller, e.g. while a model file decodes).
-    pub fn with_base(mut jieba: Jieba, config: &SegmenterConfig) -> Self {
+        let mut lexicon = Lexicon::builtin();
         for w in &config.user_words {
-            // Capped so that jieba's running total of frequencies cannot overflow.
-            let freq = w.freq.map(|f| f.min(MAX_USER_FREQ) as usize);
-            jieba.add_word(&w.word, freq, w.tag.as_deref());
+            // Capped so that the running total of frequencies cannot overflow.
+            let freq = match w.freq {
+                Some(f) => f.min(MAX_USER_FREQ),
+                None => suggest_freq(&lexicon, &w.word),
+            };
+            lexicon.add_word(&w.word, freq);
         }
         Segmenter {
-            jieba,
+            lexicon,
             stopwords: config.stopwords.iter().cloned().collect(),
             hmm: config.hmm,
         }
@@ -102,15 +102,27 @@ impl Segmenter {
     /// Like [`Segmenter::segment`], replacing the contents of `spans`.
     pub fn segment_into(&self, text: &str, spans: &mut Vec<(u32, u32)>) {
         spans.clear();
-        spans.extend(
-            self.jieba
-                .cut(text, self.hmm)
-                .into_iter()
-                .filter(|t| t.word.chars().any(char::is_alphanumeric))
-                .filter(|t| self.stopwords.is_empty() || !self.stopwords.contains(t.word))
-                .map(|t| (t.byte_start as u32, t.byte_end as u32)),
-        );
+        cut(&self.lexicon, text, self.hmm, &mut |a, b| {
+            let word = &text[a..b];
+            if has_alphanumeric(word)
+                && (self.stopwords.is_empty() || !self.stopwords.contains(word))
+            {
+                spans.push((a as u32, b as u32));
+            }
+        });
     }
+}
+
+/// Whether `word` has a letter or digit (the common cases tested first).
+#[inline]
+fn has_alphanumeric(word: &str) -> bool {
+    word.chars().any(|c| {
+        if c.is_ascii() {
+            c.is_ascii_alphanumeric()
+        } else {
+            matches!(c, '\u{4E00}'..='\u{9FFF}') || c.is_alphanumeric()
+        }
+    })
 }
 
 fn read_lines(path: &Path) -> Result<Vec<(usize, String)>> {
