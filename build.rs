@@ -12,10 +12,19 @@ use std::collections::HashMap;
 use std::path::Path;
 
 const WORDS: &str = "src/text/dictionary/words.txt";
-const MAGIC: &[u8; 8] = b"NCLFDIC1";
+const MAGIC: &[u8; 8] = b"NCLFDIC2";
 /// Characters below this have a direct transition from the root.
 const ROOT_TABLE: usize = 0x1_0000;
 const NO_WORD: u32 = u32::MAX;
+/// Nodes with more children than this are also in the hash table.
+const LINEAR_SEARCH: usize = 8;
+/// Bits of a hash slot that hold the child's index plus one.
+const CHILD_BITS: u32 = 20;
+
+/// The slot where the search for `key` starts; the reader computes the same.
+fn slot_of(key: u64, slots: usize) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - slots.trailing_zeros())) as usize
+}
 
 /// The bit that `c` sets in the high half of a record's last field when
 /// it is one of the node's children; the reader computes the same.
@@ -111,17 +120,49 @@ fn main() {
         root[c] = records[k as usize];
     }
 
+    // The children of nodes with many are also found through one hash table
+    // of `(first child, character)`, one probe instead of a bisection.
+    assert!(n < (1 << CHILD_BITS) - 1, "{n} nodes");
+    assert!(
+        node_char.iter().all(|&c| (c as u32) < 0x1_0000),
+        "a word has a character outside the BMP"
+    );
+    let wide: usize = (1..n)
+        .map(|k| (first_child[k + 1] - first_child[k]) as usize)
+        .filter(|&count| count > LINEAR_SEARCH)
+        .sum();
+    let slots = (wide * 2).next_power_of_two();
+    let mut table = vec![0u64; slots];
+    for k in 1..n {
+        let (lo, hi) = (first_child[k], first_child[k + 1]);
+        if ((hi - lo) as usize) <= LINEAR_SEARCH {
+            continue;
+        }
+        for child in lo..hi {
+            let key = (u64::from(lo) << 16) | node_char[order[child as usize] as usize] as u64;
+            let mut i = slot_of(key, slots);
+            while table[i] != 0 {
+                i = (i + 1) & (slots - 1);
+            }
+            table[i] = (key << CHILD_BITS) | u64::from(child + 1);
+        }
+    }
+
     let total: u64 = words.iter().map(|&(_, f)| u64::from(f)).sum();
     let mut out = Vec::new();
     out.extend_from_slice(MAGIC);
     out.extend_from_slice(&(words.len() as u32).to_le_bytes());
     out.extend_from_slice(&(n as u32).to_le_bytes());
     out.extend_from_slice(&total.to_le_bytes());
+    out.extend_from_slice(&(slots as u32).to_le_bytes());
     for (fields, log_freq) in root.iter().chain(&records) {
         for v in fields {
             out.extend_from_slice(&v.to_le_bytes());
         }
         out.extend_from_slice(&log_freq.to_bits().to_le_bytes());
+    }
+    for slot in &table {
+        out.extend_from_slice(&slot.to_le_bytes());
     }
     for &(_, f) in &words {
         out.extend_from_slice(&f.to_le_bytes());

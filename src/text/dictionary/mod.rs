@@ -11,13 +11,21 @@ pub(crate) use lexicon::{Edge, Lexicon};
 use std::sync::LazyLock;
 
 static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dictionary.bin"));
-const MAGIC: &[u8; 8] = b"NCLFDIC1";
+const MAGIC: &[u8; 8] = b"NCLFDIC2";
 const ROOT_TABLE: usize = 0x1_0000;
 const NO_WORD: u32 = u32::MAX;
 /// Bytes of one trie node.
 const RECORD: usize = 24;
-/// A node with more children than this is searched by bisection.
+/// A node with more children than this has them in the hash table.
 const LINEAR_SEARCH: usize = 8;
+/// Bits of a hash slot that hold the child's index plus one.
+const CHILD_BITS: u32 = 20;
+
+/// Same as `slot_of` in build.rs.
+#[inline(always)]
+fn slot_of(key: u64, shift: u32) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
+}
 
 /// A trie node as `build.rs` lays it out: its character, the word ending
 /// there (`NO_WORD` for none), the index of its first child, its number
@@ -74,6 +82,11 @@ pub(crate) struct Dictionary {
     root: &'static [[u8; RECORD]],
     /// The nodes, breadth first, each node's children consecutive and sorted.
     nodes: &'static [[u8; RECORD]],
+    /// `(first child, character) << CHILD_BITS | child + 1` of the children
+    /// of wide nodes, open addressing; 0 marks an empty slot.
+    wide: &'static [[u8; 8]],
+    /// `64 - log2(wide.len())`.
+    wide_shift: u32,
     /// Word id → its frequency.
     freq: &'static [[u8; 4]],
     /// Sum of all frequencies.
@@ -105,10 +118,14 @@ impl Dictionary {
         let n_words = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
         let n_nodes = u32::from_le_bytes(bytes[12..16].try_into().unwrap()) as usize;
         let total = u64::from_le_bytes(bytes[16..24].try_into().unwrap());
-        bytes = &bytes[24..];
+        let slots = u32::from_le_bytes(bytes[24..28].try_into().unwrap()) as usize;
+        assert!(slots.is_power_of_two(), "dictionary.bin: bad table size");
+        bytes = &bytes[28..];
         let dict = Dictionary {
             root: take(&mut bytes, ROOT_TABLE),
             nodes: take(&mut bytes, n_nodes),
+            wide: take(&mut bytes, slots),
+            wide_shift: 64 - slots.trailing_zeros(),
             freq: take(&mut bytes, n_words),
             total,
         };
@@ -146,13 +163,25 @@ impl Dictionary {
             return None;
         }
         let kids = &self.nodes[node.children()];
-        let c = c as u32;
         if kids.len() <= LINEAR_SEARCH {
-            kids.iter().map(Node::read).find(|k| k.label == c)
-        } else {
-            kids.binary_search_by_key(&c, |k| Node::read(k).label)
-                .ok()
-                .map(|i| Node::read(&kids[i]))
+            return kids.iter().map(Node::read).find(|k| k.label == c as u32);
+        }
+        if c as u32 >= 0x1_0000 {
+            return None;
+        }
+        let key = (u64::from(node.first) << 16) | c as u64;
+        let mask = self.wide.len() - 1;
+        let mut i = slot_of(key, self.wide_shift);
+        loop {
+            let slot = u64::from_le_bytes(self.wide[i]);
+            if slot == 0 {
+                return None;
+            }
+            if slot >> CHILD_BITS == key {
+                let child = (slot & ((1 << CHILD_BITS) - 1)) as usize - 1;
+                return Some(Node::read(&self.nodes[child]));
+            }
+            i = (i + 1) & mask;
         }
     }
 
