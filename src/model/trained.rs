@@ -6,7 +6,7 @@ use std::path::Path;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::file_format;
+use super::file_format::{self, Checksum};
 use crate::error::{Error, Result};
 pub use crate::estimators::Classifier;
 use crate::estimators::ClassifierSettings;
@@ -149,24 +149,27 @@ impl Model {
         Model { data, segmenter }
     }
 
-    /// Decodes a model; the dictionary is prebuilt, so nothing else loads.
-    fn decode_with(decode: impl FnOnce() -> Result<ModelData>) -> Result<Self> {
-        Ok(Self::from_data(decode()?))
-    }
-
     /// Loads a model file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self> {
-        Self::decode_with(|| file_format::load(path.as_ref()))
+        Ok(Self::from_data(file_format::load(path.as_ref())?))
     }
 
     /// Loads a model from the bytes of a model file; `source` names it in messages.
     pub fn from_bytes(bytes: &[u8], source: &str) -> Result<Self> {
-        Self::decode_with(|| file_format::decode(bytes, source))
+        Ok(Self::from_data(file_format::decode(
+            bytes,
+            source,
+            Checksum::Verify,
+        )?))
     }
 
     /// The default model shipped in `models/default.model`, compiled into the crate.
     pub fn embedded_default() -> Result<Self> {
-        Self::from_bytes(DEFAULT_MODEL, EMBEDDED_NAME)
+        Ok(Self::from_data(file_format::decode(
+            DEFAULT_MODEL,
+            EMBEDDED_NAME,
+            Checksum::Skip,
+        )?))
     }
 
     /// Writes the model file (atomically: a temporary file renamed into place).
