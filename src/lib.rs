@@ -4,7 +4,7 @@
 //!
 //! | stage | what it does |
 //! |---|---|
-//! | [`text`] | decode bytes, normalise, segment with jieba-rs, split pages into articles |
+//! | [`text`] | decode bytes, normalise, segment as jieba does (dictionary prebuilt at compile time), split pages into articles |
 //! | [`data`] | read labeled CSVs and recipes into a corpus; rejected rows counted, never dropped silently |
 //! | [`features`] | word and character n-gram TF-IDF with stored IDF, sparse rows |
 //! | [`estimators`] | sparse linear (SVM / logistic / ridge), naive Bayes, linfa-logistic, behind linfa's traits |

@@ -1,6 +1,6 @@
 """newsclf: classify Chinese news text by topic and sentiment.
 
-The same Rust library as the ``newsclf`` command line (jieba-rs segmentation,
+The same Rust library as the ``newsclf`` command line (jieba segmentation,
 sparse TF-IDF, linear classifiers), from Python:
 
 >>> import newsclf

@@ -74,7 +74,7 @@ impl ModelInfo {
     /// The segmentation (and normalisation) settings in one line.
     pub fn segmentation_line(&self) -> String {
         format!(
-            "jieba-rs, HMM {}, {} user words, {} stopwords{}",
+            "jieba, HMM {}, {} user words, {} stopwords{}",
             if self.segmentation.hmm { "on" } else { "off" },
             self.segmentation.user_words,
             self.segmentation.stopwords,
