@@ -58,7 +58,8 @@ FLOOR=$OUT/bin/jieba_floor
 BASE_DIR=$OUT/baseline
 BASE_SRC=$BASE_DIR/src # the baseline's git worktree, there only while it builds
 
-say() { printf '[compare] %s\n' "$*" >&2; }
+exec 3>&2 # the script's stderr, for messages from inside redirected commands
+say() { printf '[compare] %s\n' "$*" >&3; }
 trap 'say "failed (line $LINENO); the logs are in $RUNS"' ERR
 
 # --- the baseline commit -------------------------------------------------------------------
@@ -90,10 +91,23 @@ quote() { # quote WORD: WORD single-quoted for the POSIX shell that runs hyperfi
   printf "'%s'" "${1//\'/\'\\\'\'}"
 }
 
+try() { # try COMMAND...: COMMAND's status, for an `if`; but a COMMAND stopped by a signal ends
+  # the run: cargo and hyperfine exit 130 on Ctrl-C, which bash alone would take as a failure
+  local status=0
+  "$@" || status=$?
+  if ((status > 128)); then
+    say "stopped (status $status)"
+    exit "$status"
+  fi
+  return "$status"
+}
+
 remove_baseline_worktree() { # never fails: removes the worktree and its registration
   git worktree remove --force --force "$BASE_SRC" >/dev/null 2>&1 || true
   rm -rf "$BASE_SRC"
-  if git worktree list --porcelain | grep -qxF "worktree $ROOT/$BASE_SRC"; then
+  local list # (no pipe into grep -q: with pipefail, git's SIGPIPE would hide the match)
+  list=$'\n'$(git worktree list --porcelain 2>/dev/null || true)$'\n'
+  if [[ $list == *$'\n'"worktree $ROOT/$BASE_SRC"$'\n'* ]]; then
     git worktree prune || true
   fi
 }
@@ -101,12 +115,16 @@ remove_baseline_worktree() { # never fails: removes the worktree and its registr
 COLD_CWD= # an empty directory to run the cold starts from
 BASE_WORKTREE=0
 cleanup() {
+  if [[ -n ${BUILD_PGID:-} ]]; then
+    kill -TERM -- "-$BUILD_PGID" 2>/dev/null || true
+    wait "$BUILD_PGID" 2>/dev/null || true
+  fi
   if ((BASE_WORKTREE)); then remove_baseline_worktree; fi
   if [[ -n $COLD_CWD ]]; then rm -rf "$COLD_CWD"; fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+trap 'say "interrupted"; exit 130' INT
+trap 'say "terminated"; exit 143' TERM
 
 cpu_ticks() { # "BUSY TOTAL OURS": busy and total ticks of all CPUs (/proc/stat), and the CPU
   # ticks (user + system) of this script's finished child processes (/proc/$$/stat)
@@ -151,8 +169,21 @@ cp "$TARGET/release/examples/jieba_floor" "$FLOOR"
 # detached worktree that is removed again (also when the build fails or the run is stopped);
 # its target directory stays, so that the next baseline builds incrementally.
 BASE_BIN= # empty when there is no baseline to measure
+BUILD_PGID= # the process group of the baseline build while it runs, for cleanup to stop
+build_in() { # build_in DIR: cargo build --release in DIR. Run in a process group of its own and
+  # waited for, because bash runs the INT trap during `wait` but not after a foreground cargo,
+  # which takes Ctrl-C itself (rustc reports "compilation was interrupted") and exits like a
+  # failed build, so that the run would go on.
+  (cd "$1" && CARGO_TARGET_DIR=$ROOT/$BASE_DIR/target exec setsid cargo build --release --quiet) &
+  BUILD_PGID=$!
+  local status=0
+  wait "$BUILD_PGID" || status=$?
+  BUILD_PGID=
+  return "$status"
+}
 build_baseline() {
   local cached=$BASE_DIR/bin/$BASE_HASH/newsclf log=$BASE_DIR/build.log
+  remove_baseline_worktree # left over from a run that was killed
   if [[ -x $cached ]]; then
     say "baseline: reusing $cached"
     BASE_BIN=$cached
@@ -160,15 +191,13 @@ build_baseline() {
   fi
   say "baseline: building newsclf at ${BASE_HASH:0:12} in $BASE_SRC (log: $log)"
   mkdir -p "$BASE_DIR"
-  remove_baseline_worktree # left over from a run that was killed
   BASE_WORKTREE=1
-  if ! git worktree add --quiet --detach "$BASE_SRC" "$BASE_HASH" >"$log" 2>&1; then
+  if ! try git worktree add --quiet --detach "$BASE_SRC" "$BASE_HASH" >"$log" 2>&1; then
     BASE_NOTE="failed: git worktree add (see $log)"
   else
     # An old Cargo.toml without [workspace] would otherwise make cargo climb up to this one's.
     grep -q '^\[workspace\]' "$BASE_SRC/Cargo.toml" || printf '\n[workspace]\n' >>"$BASE_SRC/Cargo.toml"
-    if ! (cd "$BASE_SRC" && CARGO_TARGET_DIR=$ROOT/$BASE_DIR/target cargo build --release --quiet) >>"$log" 2>&1
-    then
+    if ! try build_in "$BASE_SRC" >>"$log" 2>&1; then
       BASE_NOTE="failed: cargo build of the baseline (see $log)"
     else
       mkdir -p "${cached%/*}"
@@ -264,7 +293,7 @@ COLD_CWD=$(mktemp -d)
 cold() { (cd "$COLD_CWD" && bench "$ROOT/$P/cold" --warmup 2 --runs 10 "$@"); }
 if [[ -n $BASE_BIN ]]; then
   say "predict: cold start (default model), current and baseline"
-  if ! cold "$CUR predict '一句话'" "$(quote "$ROOT/$BASE_BIN") predict '一句话'"; then
+  if ! try cold "$CUR predict '一句话'" "$(quote "$ROOT/$BASE_BIN") predict '一句话'"; then
     baseline_failed "the cold start pair (see $P/cold.log)"
   fi
 fi
@@ -295,9 +324,9 @@ pair() { # pair NAME TAIL HYPERFINE-ARGS...: `newsclf TAIL` of current and basel
 if [[ -n $BASE_BIN ]]; then
   say "baseline: train thucnews_titles with current and baseline"
   # Once outside hyperfine first: a baseline whose CLI differs fails here with its own message.
-  if ! "$BASE_BIN" train --data "$TITLES_TRAIN" --out "$B/baseline.model" --quiet >"$B/probe.log" 2>&1; then
+  if ! try "$BASE_BIN" train --data "$TITLES_TRAIN" --out "$B/baseline.model" --quiet >"$B/probe.log" 2>&1; then
     baseline_failed "the baseline's train (see $B/probe.log)"
-  elif ! pair train "train --data $(quote "$TITLES_TRAIN") --out $(quote "$B/@BIN@.model") --quiet" \
+  elif ! try pair train "train --data $(quote "$TITLES_TRAIN") --out $(quote "$B/@BIN@.model") --quiet" \
     --warmup 1 --runs 3; then
     baseline_failed "the train pair (see $B/train.log)"
   fi
@@ -306,9 +335,9 @@ if [[ -n $BASE_BIN ]]; then
   say "baseline: predict $PREDICT_FILE with 1 thread, current and baseline"
   model="--model $(quote "$B/@BIN@.model")"
   input="--input $(quote "$PREDICT_FILE") --format csv"
-  if ! pair startup "predict $model --threads 1 '一句话'" --warmup 2 --runs 10; then
+  if ! try pair startup "predict $model --threads 1 '一句话'" --warmup 2 --runs 10; then
     baseline_failed "the start-up pair (see $B/startup.log)"
-  elif ! pair predict_t1 "predict $model $input --threads 1 > /dev/null" --warmup 1 --runs 3; then
+  elif ! try pair predict_t1 "predict $model $input --threads 1 > /dev/null" --warmup 1 --runs 3; then
     baseline_failed "the predict pair (see $B/predict_t1.log)"
   fi
 fi
