@@ -2,7 +2,14 @@
 PASS/FAIL lines, and write bench/out/results.json and bench/out/results.md.
 
 usage: report.py OUT_DIR DATASET... --predict-file CSV --fasttext-threads N --commit C
-                 --other-cpu-percent P [--quick]
+                 --other-cpu-percent P [--quick] [--baseline REV --baseline-commit HASH
+                 --baseline-note NOTE]
+
+The baseline comparison reads OUT_DIR/runs/predict/cold.json (current, then baseline) and
+OUT_DIR/runs/baseline/{train,startup,predict_t1}.json (hyperfine runs of current, then
+baseline), whichever of them exist; the note says why there is no (complete) comparison.
+Its speed-ups are baseline time / current time (current throughput / baseline throughput),
+so above 1× means the current tree is faster.
 
 The dataset thucnews_titles_x<N> is thucnews_titles' training file repeated N times, and
 thucnews_titles itself is the ×1 point of that scale series. MB = 10^6 bytes throughout.
@@ -39,9 +46,30 @@ def read_json(path):
     return json.loads(Path(path).read_text())
 
 
-def hyperfine(path):
-    result = read_json(path)["results"][0]
+def hyperfine(path, index=0):
+    result = read_json(path)["results"][index]
     return {"command": result["command"], "median_s": result["median"], "times_s": result["times"]}
+
+
+def hyperfine_pair(path):
+    """The (current, baseline) results of a hyperfine run of both, or None if it is missing."""
+    if not path.exists() or len(read_json(path)["results"]) != 2:
+        return None
+    return hyperfine(path, 0), hyperfine(path, 1)
+
+
+def throughput(megabytes, wall_s, startup_s):
+    """MB/s of a predict run once its fixed start-up is taken off; None if nothing is left."""
+    work = wall_s - startup_s
+    return megabytes / work if work > 0 else None
+
+
+def ratio(numerator, denominator):
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def fmt(value, spec, unit=""):
+    return "n/a" if value is None else f"{value:{spec}}{unit}"
 
 
 def dataset(run, fasttext_threads):
@@ -85,15 +113,74 @@ def predict(run, predict_file):
         newsclf = hyperfine(run / f"predict_t{threads}.json")
         result["threads"][threads] = {
             "text_mb": megabytes,
-            "newsclf": {**newsclf, "throughput_mb_s": megabytes / (newsclf["median_s"] - startup["median_s"])},
+            "newsclf": {**newsclf, "throughput_mb_s": throughput(megabytes, newsclf["median_s"], startup["median_s"])},
             "floor": {"segment_s": [f["segment_s"] for f in floors], "median_segment_s": floor_s,
                       "throughput_mb_s": megabytes / floor_s},
         }
     one, two = result["threads"][1], result["threads"][2]
-    result["newsclf_over_floor_1_thread"] = one["newsclf"]["throughput_mb_s"] / one["floor"]["throughput_mb_s"]
-    result["newsclf_speedup_2_threads"] = two["newsclf"]["throughput_mb_s"] / one["newsclf"]["throughput_mb_s"]
-    result["floor_speedup_2_threads"] = two["floor"]["throughput_mb_s"] / one["floor"]["throughput_mb_s"]
+    result["newsclf_over_floor_1_thread"] = ratio(one["newsclf"]["throughput_mb_s"], one["floor"]["throughput_mb_s"])
+    result["newsclf_speedup_2_threads"] = ratio(two["newsclf"]["throughput_mb_s"], one["newsclf"]["throughput_mb_s"])
+    result["floor_speedup_2_threads"] = ratio(two["floor"]["throughput_mb_s"], one["floor"]["throughput_mb_s"])
     return result
+
+
+def baseline(runs, rev, commit, note, predict_file, megabytes):
+    """Current against the baseline commit's newsclf, from the pairs that were measured."""
+    status = "skipped" if note.startswith("skipped") else "failed" if note else "measured"
+    result = {"rev": rev, "commit": commit or None, "status": status, "note": note or None,
+              "speedup_is": "baseline time / current time (current / baseline throughput)"}
+    pairs = {name: hyperfine_pair(path) for name, path in (
+        ("cold_start", runs / "predict" / "cold.json"), ("train", runs / "baseline" / "train.json"),
+        ("startup", runs / "baseline" / "startup.json"), ("predict_t1", runs / "baseline" / "predict_t1.json"))}
+    for name in ("cold_start", "train"):
+        if pairs[name]:
+            current, base = pairs[name]
+            result[name] = {"current": current, "baseline": base,
+                            "speedup": base["median_s"] / current["median_s"]}
+    if pairs["startup"] and pairs["predict_t1"]:
+        sides = {}
+        for i, side in enumerate(("current", "baseline")):
+            startup, run = pairs["startup"][i], pairs["predict_t1"][i]
+            sides[side] = {**run, "startup_median_s": startup["median_s"],
+                           "throughput_mb_s": throughput(megabytes, run["median_s"], startup["median_s"])}
+        result["predict_t1"] = {"file": predict_file, "text_mb": megabytes, "model": "its own thucnews_titles model",
+                                **sides, "speedup": ratio(sides["current"]["throughput_mb_s"],
+                                                          sides["baseline"]["throughput_mb_s"])}
+    return result
+
+
+def baseline_items(base):
+    """The printed lines of the baseline comparison (without the heading)."""
+    if base["status"] == "skipped":
+        return []
+    items = []
+    if "cold_start" in base:
+        c = base["cold_start"]
+        items.append(f"cold start (default model), median of {len(c['current']['times_s'])}: "
+                     f"current {c['current']['median_s']:.3f} s, baseline {c['baseline']['median_s']:.3f} s, "
+                     f"speed-up {c['speedup']:.2f}×")
+    if "train" in base:
+        t = base["train"]
+        items.append(f"train thucnews_titles, median of {len(t['current']['times_s'])}: "
+                     f"current {t['current']['median_s']:.2f} s, baseline {t['baseline']['median_s']:.2f} s, "
+                     f"speed-up {t['speedup']:.2f}×")
+    if "predict_t1" in base:
+        p = base["predict_t1"]
+        items.append(f"predict {p['file']} with 1 thread and its own thucnews_titles model, median of "
+                     f"{len(p['current']['times_s'])}, start-up subtracted: "
+                     f"current {fmt(p['current']['throughput_mb_s'], '.2f', ' MB/s')}, "
+                     f"baseline {fmt(p['baseline']['throughput_mb_s'], '.2f', ' MB/s')}, "
+                     f"speed-up {fmt(p['speedup'], '.2f', '×')}")
+    if base["note"]:
+        items.append(f"baseline {base['note']}")
+    return items
+
+
+def baseline_heading(base, commit):
+    if base["status"] == "skipped":
+        return f"baseline comparison {base['note']}"
+    return (f"current {commit} against baseline {base['rev']} ({base['commit'][:7]}), both in this run; "
+            "speed-up = baseline time / current time:")
 
 
 def target(text, value, limit, at_least, unit=""):
@@ -103,18 +190,27 @@ def target(text, value, limit, at_least, unit=""):
             "limit": limit, "at_least": at_least, "status": "PASS" if passed else "FAIL"}
 
 
-def targets(datasets, prediction, cold):
+def target_or_na(text, value, *args):
+    if value is None:
+        return {"text": f"{text}: not measurable (the run took no longer than the start-up)", "status": "FAIL"}
+    return target(text, value, *args)
+
+
+def targets(datasets, prediction, cold, base, nproc):
+    """Issue 19's aims, the older checks that still hold, and INFO lines."""
     out = []
     titles = datasets["thucnews_titles"]
     out.append(target("train thucnews_titles: peer A total / newsclf train",
                       titles["ratios_peer_over_newsclf"]["peer_a_total_time"], 20, True, "×"))
-    out.append(target("train thucnews_titles: fastText training / newsclf train",
-                      titles["ratios_peer_over_newsclf"]["fasttext_train_time"], 50, True, "×"))
-    out.append(target("predict 1 thread: newsclf / jieba-rs floor throughput",
-                      100 * prediction["newsclf_over_floor_1_thread"], 80, True, "%"))
-    out.append(target("predict 2 threads / 1 thread newsclf throughput",
-                      prediction["newsclf_speedup_2_threads"], 1.6, True, "×"))
-    out.append(target("cold start (default model) median wall", cold["median_s"], 0.25, False, " s"))
+    over_floor = prediction["newsclf_over_floor_1_thread"]
+    out.append(target_or_na("predict 1 thread: newsclf / jieba-rs floor throughput",
+                            None if over_floor is None else 100 * over_floor, 80, True, "%"))
+    scaling = "predict 2 threads / 1 thread newsclf throughput (aim: close to linear)"
+    if nproc < 2:
+        out.append({"text": f"{scaling}: not measured on {nproc} core", "status": "SKIP"})
+    else:
+        out.append(target_or_na(scaling, prediction["newsclf_speedup_2_threads"], 1.8, True, "×"))
+    out.append(target("cold start (default model) median wall", cold["median_s"], 0.15, False, " s"))
     top = datasets.get(f"thucnews_titles_x{SCALE_TOP}")
     if top:
         out.append(target(f"train ×{SCALE_TOP} peak RSS", top["newsclf"]["train_rss_mb"], 500, False, " MB"))
@@ -122,6 +218,27 @@ def targets(datasets, prediction, cold):
                           top["newsclf"]["train_wall_s"] / titles["newsclf"]["train_wall_s"], 11, False, "×"))
     else:
         out += [{"text": f"train ×{SCALE_TOP} peak RSS and time: not measured (--quick)", "status": "SKIP"}]
+    out.append({"status": "INFO", "text": "train thucnews_titles: fastText training / newsclf train: "
+                f"{titles['ratios_peer_over_newsclf']['fasttext_train_time']:.3g}× (the older 50× aim)"})
+    floor_scaling = prediction["floor_speedup_2_threads"]
+    out.append({"status": "INFO", "text": f"predict 2 threads / 1 thread jieba-rs floor throughput: "
+                f"{fmt(floor_scaling, '.3g', '×')}"})
+    if base["status"] == "skipped":
+        out.append({"status": "INFO", "text": f"baseline comparison {base['note']}"})
+    else:
+        name = f"baseline {base['rev']} ({base['commit'][:7]}) → current"
+        for key, what, spec in (("cold_start", "cold start", ".3f"), ("train", "train thucnews_titles", ".2f")):
+            if key in base:
+                c = base[key]
+                out.append({"status": "INFO", "text": f"{name}: {what} {c['baseline']['median_s']:{spec}} s → "
+                            f"{c['current']['median_s']:{spec}} s (speed-up {c['speedup']:.2f}×)"})
+        if "predict_t1" in base:
+            p = base["predict_t1"]
+            out.append({"status": "INFO", "text": f"{name}: predict 1 thread "
+                        f"{fmt(p['baseline']['throughput_mb_s'], '.2f')} → {fmt(p['current']['throughput_mb_s'], '.2f')}"
+                        f" MB/s (speed-up {fmt(p['speedup'], '.2f', '×')})"})
+        if base["note"]:
+            out.append({"status": "WARN", "text": f"baseline {base['rev']}: {base['note']}"})
     for name, d in datasets.items():
         out.append({"status": "INFO", "text": f"accuracy {name}: newsclf {d['newsclf']['accuracy']:.4f} "
                     f"(peer A {d['peer_a']['accuracy']:.4f}, fastText {d['peer_b']['accuracy']:.4f})"})
@@ -195,19 +312,25 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--commit", required=True)
     parser.add_argument("--other-cpu-percent", type=int, required=True)
+    parser.add_argument("--baseline", default="none", help="the revision as given")
+    parser.add_argument("--baseline-commit", default="", help="its full hash; empty if none")
+    parser.add_argument("--baseline-note", default="", help="why there is no (complete) comparison")
     args = parser.parse_args()
+    note = args.baseline_note or ("" if args.baseline_commit else "skipped (no baseline commit)")
     runs = args.out / "runs"
 
     datasets = {name: dataset(runs / name, args.fasttext_threads) for name in args.datasets}
     prediction = predict(runs / "predict", args.predict_file)
     cold = hyperfine(runs / "predict" / "cold.json")
-    checks = targets(datasets, prediction, cold)
+    base = baseline(runs, args.baseline, args.baseline_commit, note, args.predict_file,
+                    prediction["threads"][1]["text_mb"])
     host = machine(args.commit, args.other_cpu_percent)
+    checks = targets(datasets, prediction, cold, base, host["nproc"])
     if args.other_cpu_percent > OTHER_LIMIT:
         checks.append({"status": "WARN", "text": f"other work used {args.other_cpu_percent}% of the CPUs "
                        "during the run: timings may be inflated"})
     results = {"machine": host, "quick": args.quick, "datasets": datasets,
-               "predict": prediction, "cold_start": cold, "targets": checks}
+               "predict": prediction, "cold_start": cold, "baseline": base, "targets": checks}
     (args.out / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
 
     rows = list(table_rows(datasets))
@@ -217,17 +340,22 @@ def main():
                     f"{n_runs} run{'s' * (n_runs > 1)}, start-up {prediction['startup']['median_s']:.3f} s "
                     "subtracted from newsclf's wall time:")
     predict_items = [
-        *(f"{t} thread{'s' * (t > 1)}: newsclf {v['newsclf']['throughput_mb_s']:.2f} MB/s, "
+        *(f"{t} thread{'s' * (t > 1)}: newsclf {fmt(v['newsclf']['throughput_mb_s'], '.2f', ' MB/s')}, "
           f"jieba-rs floor {v['floor']['throughput_mb_s']:.2f} MB/s" for t, v in ((1, one), (2, two))),
-        f"cold start (default model): {cold['median_s']:.3f} s median",
+        (f"2 threads / 1 thread: newsclf {fmt(prediction['newsclf_speedup_2_threads'], '.2f', '×')}, "
+         f"jieba-rs floor {fmt(prediction['floor_speedup_2_threads'], '.2f', '×')}"),
+        f"cold start (default model, run from an empty directory): {cold['median_s']:.3f} s median",
     ]
+    base_head, base_items = baseline_heading(base, host["commit"]), baseline_items(base)
     check_lines = [f"{c['status']:<5} {c['text']}" for c in checks]
-    print(text_table(rows), "", predict_head, *(f"  {i}" for i in predict_items), "", *check_lines, sep="\n")
+    print(text_table(rows), "", predict_head, *(f"  {i}" for i in predict_items), "", base_head,
+          *(f"  {i}" for i in base_items), "", *check_lines, sep="\n")
 
     mode = " (--quick)" if args.quick else ""
     md = [(f"Measured by `bench/compare.sh`{mode} on {host['date'][:10]}: {host['nproc']} cores, "
           f"{host['cpu']}; commit {host['commit']}."), "", markdown_table(rows), "", LEGEND, "",
-          predict_head, "", *(f"- {i}" for i in predict_items), "",
+          predict_head, "", *(f"- {i}" for i in predict_items), "", base_head, "",
+          *(f"- {i}" for i in base_items), *([""] if base_items else []),
           *(f"- **{c['status']}** {c['text']}" for c in checks)]
     (args.out / "results.md").write_text("\n".join(md) + "\n")
 
