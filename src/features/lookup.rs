@@ -3,6 +3,7 @@
 
 use rustc_hash::FxHashMap;
 
+use super::flat_table::FlatTable;
 use super::ngrams::{char_key, pair_key, word_hash, word_key};
 use crate::features::{MAX_NGRAM, Vocabulary};
 
@@ -18,11 +19,11 @@ pub(super) struct Lookup {
     /// outside the vocabulary matches a vocabulary word's hash with
     /// probability about 2⁻⁴⁷ (for 100,000 words), and saves a string
     /// comparison on every lookup.
-    pub(super) tokens: FxHashMap<u64, u32>,
+    tokens: FlatTable<u64>,
     /// Token id → feature of the word alone, or `NONE`.
     unigram: Vec<u32>,
     /// `pair_key` → feature, for word pairs.
-    word_pairs: FxHashMap<u64, u32>,
+    word_pairs: FlatTable<u64>,
     /// `word_key` → feature, for word triples.
     word_triples: FxHashMap<u128, u32>,
     /// Single characters of the Basic Multilingual Plane → feature, or
@@ -31,7 +32,7 @@ pub(super) struct Lookup {
     bmp_chars: Vec<u32>,
     /// Pairs of BMP characters (`c1 << 16 | c2`) → feature: half the size of
     /// a table of 64-bit keys, so fewer cache misses.
-    bmp_pairs: FxHashMap<u32, u32>,
+    bmp_pairs: FlatTable<u32>,
     /// `char_key` → feature (offset by the word block), for the rest.
     char_ngrams: FxHashMap<u64, u32>,
 }
@@ -44,10 +45,10 @@ impl Lookup {
                 let f = self.bmp_chars[c as usize];
                 (f != NONE).then_some(f)
             }
-            [a, b] if (a as u32) < 0x10000 && (b as u32) < 0x10000 => self
-                .bmp_pairs
-                .get(&(((a as u32) << 16) | b as u32))
-                .copied(),
+            [a, b] if (a as u32) < 0x10000 && (b as u32) < 0x10000 => {
+                let f = self.bmp_pairs.get(((a as u32) << 16) | b as u32);
+                (f != NONE).then_some(f)
+            }
             _ => self.char_ngrams.get(&char_key(gram)).copied(),
         }
     }
@@ -56,11 +57,7 @@ impl Lookup {
     pub(super) fn word_ngram(&self, ids: &[u32]) -> u32 {
         match *ids {
             [a] => self.unigram[a as usize],
-            [a, b] => self
-                .word_pairs
-                .get(&pair_key(a, b))
-                .copied()
-                .unwrap_or(NONE),
+            [a, b] => self.word_pairs.get(pair_key(a, b)),
             _ => self
                 .word_triples
                 .get(&word_key(ids))
@@ -74,6 +71,9 @@ impl Lookup {
         chars: &Vocabulary,
     ) -> std::result::Result<Self, String> {
         let mut lookup = Lookup::default();
+        let mut tokens = FxHashMap::default();
+        let mut word_pairs = FxHashMap::default();
+        let mut bmp_pairs = FxHashMap::default();
         let mut ids_of: FxHashMap<&str, u32> = FxHashMap::default();
         for (f, term) in words.terms().iter().enumerate() {
             let mut ids = [0u32; MAX_NGRAM];
@@ -85,7 +85,7 @@ impl Lookup {
                 let next = ids_of.len() as u32;
                 let id = *ids_of.entry(part).or_insert(next);
                 if id == next {
-                    if lookup.tokens.insert(word_hash(part), id).is_some() {
+                    if tokens.insert(word_hash(part), id).is_some() {
                         return Err(format!("two words share the hash of {part:?}"));
                     }
                     lookup.unigram.push(NONE);
@@ -97,7 +97,7 @@ impl Lookup {
             match ids[..n] {
                 [a] => lookup.unigram[a as usize] = f,
                 [a, b] => {
-                    lookup.word_pairs.insert(pair_key(a, b), f);
+                    word_pairs.insert(pair_key(a, b), f);
                 }
                 _ => {
                     lookup.word_triples.insert(word_key(&ids[..n]), f);
@@ -119,13 +119,22 @@ impl Lookup {
                     lookup.bmp_chars[c as usize] = f;
                 }
                 [a, b] if (a as u32) < 0x10000 && (b as u32) < 0x10000 => {
-                    lookup.bmp_pairs.insert(((a as u32) << 16) | b as u32, f);
+                    bmp_pairs.insert(((a as u32) << 16) | b as u32, f);
                 }
                 _ => {
                     lookup.char_ngrams.insert(char_key(&cs), f);
                 }
             }
         }
+        lookup.tokens = FlatTable::from_map(&tokens);
+        lookup.word_pairs = FlatTable::from_map(&word_pairs);
+        lookup.bmp_pairs = FlatTable::from_map(&bmp_pairs);
         Ok(lookup)
+    }
+
+    /// The token id of `word`, or `NONE`.
+    #[inline]
+    pub(super) fn token(&self, word: &str) -> u32 {
+        self.tokens.get(word_hash(word))
     }
 }

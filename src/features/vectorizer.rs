@@ -15,7 +15,6 @@ use crate::features::{FeatureConfig, Segmented, TermKind};
 
 use super::document_frequency::{DfTables, word_ngram_texts};
 use super::lookup::{Lookup, NONE};
-use super::ngrams::word_hash;
 use super::ngrams::{decode_char_key, for_each_char_ngram};
 
 /// A sorted list of distinct terms.
@@ -238,10 +237,7 @@ impl Vectorizer {
         ids.clear();
         hits.clear();
         row.clear();
-        ids.extend(
-            doc.words()
-                .map(|w| lookup.tokens.get(&word_hash(w)).copied().unwrap_or(NONE)),
-        );
+        ids.extend(doc.words().map(|w| lookup.token(w)));
         let (lo, hi) = self.config.word_ngrams;
         for n in lo..=hi {
             for window in ids.windows(n) {
