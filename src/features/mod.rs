@@ -5,6 +5,7 @@
 
 mod config;
 mod document_frequency;
+mod flat_table;
 mod lookup;
 mod ngrams;
 mod sparse;

@@ -14,8 +14,8 @@ use crate::features::SparseMatrix;
 use crate::features::{FeatureConfig, Segmented, TermKind};
 
 use super::document_frequency::{DfTables, word_ngram_texts};
-use super::lookup::{Lookup, NONE};
-use super::ngrams::word_hash;
+use super::flat_table::FlatValue;
+use super::lookup::{Hit, Lookup, NONE};
 use super::ngrams::{decode_char_key, for_each_char_ngram};
 
 /// A sorted list of distinct terms.
@@ -80,7 +80,7 @@ impl TryFrom<VectorizerParts> for Vectorizer {
         if p.idf.iter().any(|v| !v.is_finite()) {
             return Err("IDF values are not finite".into());
         }
-        let lookup = Lookup::build(&p.words, &p.chars)?;
+        let lookup = Lookup::build(&p.words, &p.chars, &p.idf)?;
         Ok(Vectorizer {
             config: p.config,
             words: p.words,
@@ -238,44 +238,51 @@ impl Vectorizer {
         ids.clear();
         hits.clear();
         row.clear();
-        ids.extend(
-            doc.words()
-                .map(|w| lookup.tokens.get(&word_hash(w)).copied().unwrap_or(NONE)),
-        );
         let (lo, hi) = self.config.word_ngrams;
-        for n in lo..=hi {
+        for word in doc.words() {
+            let token = lookup.token(word);
+            ids.push(token.id);
+            if lo == 1 && !token.unigram.is_absent() {
+                hits.push(token.unigram.packed());
+            }
+        }
+        for n in lo.max(2)..=hi {
             for window in ids.windows(n) {
                 if window.contains(&NONE) {
                     continue;
                 }
-                let f = lookup.word_ngram(window);
-                if f != NONE {
-                    hits.push(f);
+                let hit = lookup.word_ngram(window);
+                if !hit.is_absent() {
+                    hits.push(hit.packed());
                 }
             }
         }
+        let n_word_hits = hits.len();
         if let Some(range) = self.config.char_ngrams {
             for_each_char_ngram(&doc.text, range, |gram| {
-                if let Some(f) = lookup.char_feature(gram) {
-                    hits.push(f);
+                let hit = lookup.char_feature(gram);
+                if !hit.is_absent() {
+                    hits.push(hit.packed());
                 }
             });
         }
-        hits.sort_unstable();
-        for &j in hits.iter() {
-            match row.last_mut() {
-                Some((last, tf)) if *last == j => *tf += 1.0,
-                _ => row.push((j, 1.0)),
-            }
-        }
-        for (j, v) in row.iter_mut() {
+        // Every word feature precedes every character feature: two short
+        // sorts do less work than one long one.
+        let (word_hits, char_hits) = hits.split_at_mut(n_word_hits);
+        word_hits.sort_unstable();
+        char_hits.sort_unstable();
+        // Equal features pack equally, so each run is one feature; its
+        // length, a small integer, is exactly the count summed before.
+        for run in hits.chunk_by(|a, b| a == b) {
+            let (j, idf) = Hit::unpack(run[0]);
+            let count = run.len() as f32;
             // Most terms occur once: 1 + ln 1 = 1 needs no logarithm.
-            let tf = if self.config.sublinear_tf && *v > 1.0 {
-                1.0 + v.ln()
+            let tf = if self.config.sublinear_tf && count > 1.0 {
+                1.0 + count.ln()
             } else {
-                *v
+                count
             };
-            *v = tf * self.idf[*j as usize];
+            row.push((j, tf * idf));
         }
         let offset = self.words.len() as u32;
         let split = row.partition_point(|&(j, _)| j < offset);
@@ -315,7 +322,8 @@ impl Vectorizer {
 #[derive(Default)]
 pub(crate) struct Scratch {
     ids: Vec<u32>,
-    hits: Vec<u32>,
+    /// [`Hit::packed`] values, one per n-gram found.
+    hits: Vec<u64>,
     /// The last row computed, as sorted `(feature, value)` pairs.
     pub(crate) row: Vec<(u32, f32)>,
 }
