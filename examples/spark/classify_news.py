@@ -10,9 +10,9 @@ Two ways, the same labels:
   ``sentiment_probability``. A row with a null or empty text is kept, with
   null labels.
 - ``classify_with_cli(df, command)``: for clusters without the wheel, the
-  ``newsclf`` binary as a Spark stage through ``RDD.pipe`` (one text per line
-  in, one JSON line per text out), joined back to the rows by partition and
-  line.
+  ``newsclf`` binary as a Spark stage, as ``RDD.pipe`` runs a command (one
+  text per line in, one JSON line per text out), joined back to the
+  partition's rows by line in the same task.
 
 As a job::
 
@@ -28,6 +28,7 @@ import json
 import os
 import shlex
 import subprocess
+import threading
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import FloatType, StringType, StructField, StructType
@@ -56,8 +57,13 @@ def classify(
     in the columns ``<prefix><head>`` and ``<prefix><head>_probability``.
 
     ``threads`` is the number of threads each task classifies with: Spark's
-    task slots already spread the partitions over the cores.
+    task slots already spread the partitions over the cores (more threads
+    than a task's cores, ``spark.task.cpus``, only compete with the other
+    tasks). The rows reach each task in Arrow batches of
+    ``spark.sql.execution.arrow.maxRecordsPerBatch`` rows (10,000 by default);
+    each batch is one ``predict_labels`` call.
     """
+    import numpy as np
     import pandas as pd  # noqa: F401  (mapInPandas needs pandas and pyarrow)
 
     heads = model.heads
@@ -65,19 +71,29 @@ def classify(
     shared = df.sparkSession.sparkContext.broadcast(model)
 
     def label_batches(batches):
-        model = shared.value  # decoded once per Python worker
+        # Decoded once per Python worker (a worker keeps a broadcast value for
+        # the tasks it runs), not per batch or per task.
+        model = shared.value
         for batch in batches:
             texts = batch[text_col]
-            usable = texts.notna() & (texts.astype(str).str.strip() != "")
-            predictions = model.predict(list(texts[usable]), threads=threads)
+            usable = (texts.notna() & (texts.astype(str).str.strip() != "")).to_numpy()
+            everything = bool(usable.all())
+            columns = model.predict_labels(
+                (texts if everything else texts[usable]).tolist(), threads=threads
+            )
             for head in heads:
-                labels = [p["predictions"][head]["label"] for p in predictions]
-                probs = [p["predictions"][head]["probability"] for p in predictions]
+                labels, probs = columns[head]
                 name = f"{prefix}{head}"
-                batch[name] = None
-                batch[f"{name}_probability"] = float("nan")
-                batch.loc[usable, name] = labels
-                batch.loc[usable, f"{name}_probability"] = probs
+                if everything:
+                    batch[name] = labels
+                    batch[f"{name}_probability"] = probs
+                    continue
+                label_col = np.full(len(batch), None, dtype=object)
+                label_col[usable] = labels
+                prob_col = np.full(len(batch), np.nan, dtype=np.float32)
+                prob_col[usable] = probs
+                batch[name] = label_col
+                batch[f"{name}_probability"] = prob_col
             yield batch
 
     return df.mapInPandas(label_batches, schema=schema)
@@ -88,6 +104,28 @@ def _one_line(text) -> str:
     return "" if text is None else " ".join(str(text).splitlines())
 
 
+def _run_cli(argv, env, lines):
+    """Runs ``argv`` with ``lines`` on its stdin; its stdout lines, as RDD.pipe does."""
+    proc = subprocess.Popen(
+        argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, encoding="utf-8"
+    )
+
+    def feed():
+        try:
+            for line in lines:
+                proc.stdin.write(line + "\n")
+        finally:
+            proc.stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = proc.stdout.readlines()
+    writer.join()
+    if proc.wait() != 0:
+        raise RuntimeError(f"{shlex.join(argv)} exited with status {proc.returncode}")
+    return out
+
+
 def classify_with_cli(
     df: DataFrame,
     text_col: str = "text",
@@ -95,46 +133,45 @@ def classify_with_cli(
     heads=("topic", "sentiment"),
     prefix: str = "",
     env=None,
+    threads: int = 1,
 ) -> DataFrame:
     """``df`` with the labels ``command`` (``newsclf predict ... --format json``) gives.
 
-    ``heads`` are the model's heads (the default model's by default). ``RDD.pipe``
-    runs the command with only the environment ``env`` (default: the driver's
-    PATH), so the binary must be found there on every executor, or be named
-    by a path in ``command`` (e.g. ``./newsclf``, shipped with ``--files``); a
-    model file shipped with ``--files`` is found by its name. Rows the CLI
-    skips (empty texts) get null labels; the CLI reports them on the
-    executors' stderr.
+    ``heads`` are the model's heads (the default model's by default). Like
+    ``RDD.pipe``, each partition's texts go to one run of ``command``, one per
+    line, and its JSON lines come back; unlike ``RDD.pipe`` + a join on
+    (partition, line), the partition's rows wait beside the process, so the
+    labels are joined to them by line number in the same task, without a
+    shuffle. The command runs with only the environment ``env`` (default: the
+    driver's PATH) plus ``RAYON_NUM_THREADS=threads`` (the CLI's threads per
+    task, as ``classify``'s ``threads``), so the binary must be found there on
+    every executor, or be named by a path in ``command`` (e.g. ``./newsclf``,
+    shipped with ``--files``); a model file shipped with ``--files`` is found
+    by its name. Rows the CLI skips (empty texts) get null labels; the CLI
+    reports them on the executors' stderr.
     """
     if env is None:
         env = {"PATH": os.environ.get("PATH", os.defpath)}
+    env = {"RAYON_NUM_THREADS": str(threads), **env}
     schema = _label_schema(df, heads, prefix)
-    rows = df.rdd
-    keyed_rows = rows.mapPartitionsWithIndex(
-        lambda part, it: (((part, line), row) for line, row in enumerate(it, start=1))
-    )
+    argv = shlex.split(command)
 
-    def parse(part, lines):
-        for line in lines:
+    def label_partition(rows):
+        rows = list(rows)
+        if not rows:
+            return
+        predictions = [None] * len(rows)
+        for line in _run_cli(argv, env, (_one_line(row[text_col]) for row in rows)):
             doc = json.loads(line)
-            yield (part, doc["id"]), doc["predictions"]
+            predictions[doc["id"] - 1] = doc["predictions"]
+        for row, found in zip(rows, predictions):
+            values = list(row)
+            for head in heads:
+                p = (found or {}).get(head)
+                values += [p["label"], p["probability"]] if p else [None, None]
+            yield values
 
-    labels = (
-        rows.map(lambda row: _one_line(row[text_col]))
-        .pipe(command, env=env, checkCode=True)
-        .mapPartitionsWithIndex(parse)
-    )
-
-    def with_labels(pair):
-        row, predictions = pair
-        values = list(row)
-        for head in heads:
-            p = (predictions or {}).get(head)
-            values += [p["label"], p["probability"]] if p else [None, None]
-        return values
-
-    joined = keyed_rows.leftOuterJoin(labels).values().map(with_labels)
-    return df.sparkSession.createDataFrame(joined, schema=schema)
+    return df.sparkSession.createDataFrame(df.rdd.mapPartitions(label_partition), schema=schema)
 
 
 def main(argv=None):

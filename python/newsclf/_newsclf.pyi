@@ -28,6 +28,9 @@ class Model:
     def predict(
         self, texts: Texts, top_k: int = 1, threads: int | None = None
     ) -> list[dict[str, Any]]: ...
+    def predict_labels(
+        self, texts: Texts, threads: int | None = None
+    ) -> dict[str, tuple[list[str], npt.NDArray[np.float32]]]: ...
     def predict_proba(
         self, texts: Texts, head: str | None = None, threads: int | None = None
     ) -> npt.NDArray[np.float32]: ...

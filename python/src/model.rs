@@ -9,7 +9,7 @@ use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyType};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple, PyType};
 
 use crate::dicts;
 use crate::errors::to_py;
@@ -113,6 +113,55 @@ impl PyModel {
         let out = PyList::empty(py);
         for (i, p) in predictions.iter().enumerate() {
             out.append(dicts::prediction(py, i + 1, p, top_k)?)?;
+        }
+        Ok(out)
+    }
+
+    /// The best label of every head for every text, as columns: `{head:
+    /// (labels, probabilities)}`, `labels` a list of str and `probabilities` a
+    /// float32 array, both of len(texts): what `predict` gives as
+    /// `["predictions"][head]["label"]` and `["probability"]`, without a dict
+    /// per text (for tables: pandas, Spark's `mapInPandas`). `threads`:
+    /// worker threads (default: all cores).
+    #[pyo3(signature = (texts, threads=None))]
+    fn predict_labels<'py>(
+        &self,
+        py: Python<'py>,
+        texts: &Bound<'py, PyAny>,
+        threads: Option<usize>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let texts = texts::extract(texts, "texts")?;
+        let model = &*self.inner;
+        let heads = model.heads();
+        let columns = detached(py, threads, || {
+            let predictions = model.predict_batch(&texts);
+            heads
+                .iter()
+                .enumerate()
+                .map(|(h, head)| {
+                    let mut classes = Vec::with_capacity(predictions.len());
+                    let mut probabilities = Vec::with_capacity(predictions.len());
+                    for p in &predictions {
+                        let best = p[h].best();
+                        let class = head.labels.iter().position(|l| l == best.label);
+                        classes.push(class.unwrap_or(0));
+                        probabilities.push(best.probability);
+                    }
+                    (classes, probabilities)
+                })
+                .collect::<Vec<_>>()
+        })?;
+        let out = PyDict::new(py);
+        for (head, (classes, probabilities)) in heads.iter().zip(columns) {
+            // One str object per class, shared by every text of that class.
+            let names: Vec<Bound<'py, PyString>> =
+                head.labels.iter().map(|l| PyString::new(py, l)).collect();
+            let labels = PyList::new(py, classes.iter().map(|&c| &names[c]))?;
+            let column = PyTuple::new(
+                py,
+                [labels.into_any(), probabilities.into_pyarray(py).into_any()],
+            )?;
+            out.set_item(&head.name, column)?;
         }
         Ok(out)
     }

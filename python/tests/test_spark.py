@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import ROOT, json_lines, shared_csv
@@ -110,3 +111,19 @@ def test_a_label_column_the_input_has_is_refused_unless_prefixed(spark, two_head
         "text", "topic", "predicted_topic", "predicted_topic_probability",
         "predicted_sentiment", "predicted_sentiment_probability",
     ]
+
+
+def test_predict_labels_are_the_columns_of_predict(two_head, articles):
+    """What classify() reads per Arrow batch: the best label and probability per head."""
+    model, _ = two_head
+    texts = [t for t in articles.text if isinstance(t, str) and t.strip()][:500]
+    columns = model.predict_labels(texts, threads=1)
+    dicts = model.predict(texts)
+    assert list(columns) == model.heads
+    for head, (labels, probs) in columns.items():
+        assert labels == [d["predictions"][head]["label"] for d in dicts]
+        assert probs.dtype == np.float32 and probs.shape == (len(texts),)
+        expected = [d["predictions"][head]["probability"] for d in dicts]
+        assert probs.tolist() == pytest.approx(expected, rel=1e-6)
+    for labels, probs in model.predict_labels([]).values():
+        assert labels == [] and probs.shape == (0,)
