@@ -7,7 +7,6 @@ import newsclf
 import numpy as np
 import pandas as pd
 import pytest
-
 from conftest import shared_csv
 
 CHUNK = 4000

@@ -224,15 +224,17 @@ impl Trainer {
                 )));
             };
             let counts = count_classes(&labels[h]);
-            let mut names = old.labels.clone();
             let added: Vec<String> = counts
                 .keys()
                 .filter(|l| !old.labels.iter().any(|o| o == *l))
                 .map(|l| l.to_string())
                 .collect();
-            names.extend(added.iter().cloned());
-            let classes: Vec<Option<usize>> = (0..names.len())
-                .map(|k| (k < old.labels.len()).then_some(k))
+            // Sorted, as a head trained from scratch has them.
+            let mut names: Vec<String> = old.labels.iter().chain(&added).cloned().collect();
+            names.sort_unstable();
+            let classes: Vec<Option<usize>> = names
+                .iter()
+                .map(|n| old.labels.iter().position(|o| o == n))
                 .collect();
             let (rows, row_labels) = head_rows(
                 &labels[h],
@@ -252,11 +254,14 @@ impl Trainer {
                 subset.as_ref().unwrap_or(&x),
                 &row_labels,
             )?;
-            let mut class_counts = old.class_counts.clone();
-            class_counts.resize(names.len(), 0);
-            for (k, name) in names.iter().enumerate() {
-                class_counts[k] += counts.get(name.as_str()).copied().unwrap_or(0);
-            }
+            let class_counts = names
+                .iter()
+                .zip(&classes)
+                .map(|(name, old_class)| {
+                    old_class.map_or(0, |c| old.class_counts[c])
+                        + counts.get(name.as_str()).copied().unwrap_or(0)
+                })
+                .collect();
             if !added.is_empty() {
                 continued.new_classes.push((old.name.clone(), added));
             }
@@ -513,7 +518,7 @@ pub fn train(
 /// let settings = TrainSettings { min_df: 1, ..TrainSettings::default() };
 /// let (old, _) = newsclf::train(&a, "text", &settings).unwrap();
 /// let (new, report) = newsclf::train_from(&old, &b, "text", &settings).unwrap();
-/// assert_eq!(new.heads()[0].labels, ["energy", "sports", "culture"]);
+/// assert_eq!(new.heads()[0].labels, ["culture", "energy", "sports"]);
 /// assert_eq!(new.vectorizer().n_features(), old.vectorizer().n_features());
 /// let continued = report.continued.unwrap();
 /// assert!(continued.unknown_words > 0 && continued.unknown_words < continued.words);
