@@ -30,7 +30,7 @@ def test_partial_fit_over_chunks_comes_close_to_fit_on_everything(titles_split):
     incremental = clf.score(test.text, test.label)
     whole = newsclf.Classifier().fit(train.text, train.label).score(test.text, test.label)
     first_chunk = newsclf.Classifier().fit(train.text[:CHUNK], train.label[:CHUNK]).score(test.text, test.label)
-    # Measured: 4 chunks 0.873, all at once 0.886, the first chunk alone 0.841. The
+    # Measured: 4 chunks 0.869, all at once 0.880, the first chunk alone 0.833. The
     # vocabulary is the first chunk's, so some loss is expected; 2.5 points at most.
     assert incremental >= whole - 0.025, (incremental, whole)
     assert incremental >= first_chunk + 0.01, (incremental, first_chunk)
