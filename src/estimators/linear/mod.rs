@@ -531,7 +531,8 @@ mod tests {
             .fit_from(&old, &[Some(0), Some(1), None], &x, &labels)
             .unwrap();
         assert_eq!(new.n_classes(), 3);
-        let pred: Array1<usize> = new.predict(&x);
+        let mut pred = Array1::zeros(x.n_rows());
+        new.predict_inplace(&x, &mut pred);
         assert_eq!(pred, y);
         // Only class-1 rows: class 0 is remembered from the old weights.
         let ones: Vec<usize> = (0..x.n_rows()).filter(|&i| y[i] == 1).collect();
@@ -544,7 +545,8 @@ mod tests {
                 &vec![RowLabel::Class(1); ones.len()],
             )
             .unwrap();
-        let pred: Array1<usize> = again.predict(&x.select_rows(&rows));
+        let mut pred = Array1::zeros(rows.len());
+        again.predict_inplace(&x.select_rows(&rows), &mut pred);
         let right = rows.iter().zip(&pred).filter(|&(&i, &p)| y[i] == p).count();
         assert!(right * 10 >= rows.len() * 9, "{right} of {}", rows.len());
         // Bad mappings are errors, not panics.
