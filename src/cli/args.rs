@@ -231,9 +231,9 @@ pub struct TrainArgs {
     pub out: PathBuf,
     /// Continue training this model on the new rows instead of starting from scratch.
     ///
-    /// Continue training this model (--model linear only) on the rows of --data or
-    /// --recipe: each classifier starts from MODEL's weights and moves only as far as
-    /// the new rows ask; the calibration is refitted on the new rows. MODEL's
+    /// --model linear only. Each classifier starts from MODEL's weights and, on the
+    /// rows of --data or --recipe, moves only as far as the new rows ask; the
+    /// calibration is refitted on the new rows. MODEL's
     /// vocabulary and IDF stay fixed: its weights are indexed by those features,
     /// and a fixed feature space keeps old and new rows comparable. Words new in the
     /// new rows are not learned (the summary counts them): train from scratch when
