@@ -209,7 +209,10 @@ fn settings_that_define_features_and_other_kinds_are_refused() {
     );
     init(&["--char-ngrams", "none"]).fails(2, &["--char-ngrams differs"]);
     init(&["--no-hmm"]).fails(2, &["--no-hmm differs", "hmm off here, hmm on there"]);
-    init(&["--model", "nb"]).fails(2, &["--model linear only, not nb"]);
+    init(&["--model", "nb"]).fails(
+        2,
+        &["--model must be linear to continue a model (linear only), not nb"],
+    );
     // The model's own values, and solver settings, are accepted.
     init(&["--min-df", "1", "--c", "1", "--max-iter", "50"]).ok();
     let info = run(&["info", "--model", s(&out), "--format", "json"])
@@ -241,7 +244,13 @@ fn settings_that_define_features_and_other_kinds_are_refused() {
         "--out",
         s(&out),
     ])
-    .fails(2, &["trained with --model nb", "--model linear only"]);
+    .fails(
+        2,
+        &[
+            "the model to continue is nb, not linear",
+            "only linear models continue",
+        ],
+    );
     // A missing model file is named.
     run(&[
         "train",

@@ -70,7 +70,7 @@ def test_partial_fit_errors(titles):
     clf.set_params(min_df=3)
     with pytest.raises(ValueError, match="min_df= differs from the model being continued"):
         clf.partial_fit(batch.text, batch.label)
-    with pytest.raises(ValueError, match="linear only"):
+    with pytest.raises(ValueError, match="model= must be linear to continue a model"):
         newsclf.Classifier(model="nb").partial_fit(batch.text, batch.label, classes=classes).partial_fit(
             batch.text, batch.label
         )

@@ -219,11 +219,15 @@ impl TrainSettings {
     /// ```
     pub fn config_from(&self, init: &Model) -> Result<TrainConfig> {
         if self.model != ModelKind::Linear {
-            return Err(Error::param(format!(
-                "continued training works with --model linear only, not {};                  train a {} model from scratch instead",
-                self.model.name(),
-                self.model.name()
-            )));
+            return Err(Error::setting(
+                "model",
+                format!(
+                    "must be linear to continue a model (linear only), not {}: train a {} \
+                     model from scratch instead",
+                    self.model.name(),
+                    self.model.name()
+                ),
+            ));
         }
         let config = self.config()?;
         check_same_features(&config, init)?;
@@ -333,8 +337,8 @@ impl TrainSettings {
 /// The message refusing to continue a model that is not `linear`.
 fn not_linear(init: &Model) -> Error {
     Error::param(format!(
-        "the model to continue was trained with --model {}; continued training works \
-         with --model linear only: train from scratch instead",
+        "the model to continue is {}, not linear: only linear models continue (linear \
+         only); train from scratch instead",
         init.provenance().classifier.kind()
     ))
 }
