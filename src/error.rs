@@ -87,6 +87,10 @@ impl Spelling {
     /// (lowercase, `_` → `-`) and `min_df=` as a keyword.
     pub fn name(self, key: &str) -> String {
         match self {
+            // These flags turn a setting that is on by default off.
+            Spelling::Flag if matches!(key, "hmm" | "sublinear_tf" | "l2_norm") => {
+                format!("--no-{}", key.replace('_', "-"))
+            }
             Spelling::Flag => format!("--{}", key.to_lowercase().replace('_', "-")),
             Spelling::Keyword => format!("{key}="),
         }

@@ -71,6 +71,6 @@ pub use report::{
 pub use serve::{Limits, ServeConfig, run as run_service};
 pub use text::{Section, TextEncoding, UserWord, read_stopwords, read_user_dict, split_page};
 pub use training::{
-    CvReport, Folds, Grid, ModelKind, TrainConfig, TrainReport, TrainSettings, Trainer,
-    check_labels, cross_validate, train, tune,
+    Continued, CvReport, Folds, Grid, ModelKind, TrainConfig, TrainReport, TrainSettings, Trainer,
+    check_labels, cross_validate, train, train_from, tune,
 };

@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_input;
+mod continued_training;
 mod default_model;
 mod explain_info;
 mod fuzz_regressions;

@@ -3,6 +3,7 @@
 ``fit(X, y)`` trains a newsclf model (``X``: texts; ``y``: one label per text,
 or several label columns, one head each); it works in ``Pipeline``,
 ``cross_val_score`` and ``GridSearchCV``, and pickles through the model's bytes.
+``partial_fit(X, y, classes)`` trains batch after batch (out-of-core learning).
 """
 
 from __future__ import annotations
@@ -100,7 +101,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
     (1024). One set for a kind that does not use it makes ``fit`` raise
     ValueError. ``heads`` names the label columns (default: a DataFrame's
     column names, else "label" or "label1", "label2", ...). ``threads``:
-    worker threads (None: all cores).
+    worker threads (None: all cores). ``partial_fit`` trains batch by batch
+    (linear models, one label column).
 
     After ``fit``: ``model_`` (a ``newsclf.Model``; ``model_.save(path)``
     writes a file the CLI reads), ``classes_`` (per head, a list of arrays,
@@ -155,9 +157,8 @@ class Classifier(ClassifierMixin, BaseEstimator):
         self.heads = heads
         self.threads = threads
 
-    def fit(self, X, y):
-        """Trains on texts ``X`` and labels ``y`` (one column per head)."""
-        columns, names = _label_columns(y)
+    def _head_names(self, columns, names):
+        """The head names of ``y``'s label columns: ``heads``, a DataFrame's columns, or "label"."""
         if self.heads is not None:
             names = [self.heads] if isinstance(self.heads, str) else list(self.heads)
             if len(names) != len(columns):
@@ -166,32 +167,100 @@ class Classifier(ClassifierMixin, BaseEstimator):
                 )
         elif names is None:
             names = [f"label{j + 1}" for j in range(len(columns))] if len(columns) > 1 else ["label"]
-        encoded = [_encode_labels(name, column) for name, column in zip(names, columns)]
-        labels = [as_text for as_text, _ in encoded]
-        originals = [back for _, back in encoded]
+        return names
+
+    def _settings(self):
         settings = {k: getattr(self, k) for k in _SETTINGS}
         if settings["char_ngrams"] is not None:
             settings["char_ngrams"] = tuple(settings["char_ngrams"])
         settings["word_ngrams"] = tuple(settings["word_ngrams"])
-        model, skipped = train(X, labels, names, settings, threads=self.threads)
+        return settings
+
+    def fit(self, X, y):
+        """Trains on texts ``X`` and labels ``y`` (one column per head)."""
+        columns, names = _label_columns(y)
+        names = self._head_names(columns, names)
+        encoded = [_encode_labels(name, column) for name, column in zip(names, columns)]
+        labels = [as_text for as_text, _ in encoded]
+        originals = [back for _, back in encoded]
+        model, skipped = train(X, labels, names, self._settings(), threads=self.threads)
+        self._set_model(model, names, originals)
+        self._record_skipped(skipped)
+        return self
+
+    def partial_fit(self, X, y, classes=None):
+        """Trains on one batch of texts ``X`` and labels ``y`` (one label column), as
+        scikit-learn's incremental estimators do: call it once per chunk of a corpus
+        too large to hold, then ``predict`` or ``score``.
+
+        The first call (on an estimator not fitted yet) needs ``classes``, every label
+        any batch will have, and fits the featurizer and the model on its batch. The
+        vocabulary and IDF come from that first batch and stay fixed: words that only
+        later batches have are not learned, so make the first batch large (and
+        representative). Each later call continues training the current model on its
+        batch (``newsclf train --init``: the weights start from the current ones and
+        the calibration is refitted on the batch); it may omit ``classes``. A label
+        outside ``classes`` raises ValueError. Linear models only. Returns self.
+        """
+        columns, names = _label_columns(y)
+        if len(columns) != 1:
+            raise ValueError(f"partial_fit takes one label column; y has {len(columns)}")
+        first = not hasattr(self, "model_")
+        if first and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if classes is not None:
+            declared = np.unique(np.asarray(list(classes), dtype=object))
+            if not first and not np.array_equal(declared, self._all_classes_):
+                raise ValueError(
+                    f"classes={list(declared)!r} is not the same as on the last call to "
+                    f"partial_fit, was: {list(self._all_classes_)!r}"
+                )
+        else:
+            declared = self._all_classes_
+        known = set(declared.tolist())
+        unknown = sorted({str(v) for v in columns[0] if not _is_missing(v) and v not in known})
+        if unknown:
+            raise ValueError(f"y has labels not in classes: {unknown[:10]} (classes: {list(declared)!r})")
+        names = self._head_names(columns, names)
+        if not first and names != self.heads_:
+            raise ValueError(f"y's label column is {names[0]!r}; the model's head is {self.heads_[0]!r}")
+        as_text, back = _encode_labels(names[0], columns[0])
+        if not first:
+            back = {**self._originals_[0], **back}
+        init = None if first else self.model_
+        model, skipped = train(X, [as_text], names, self._settings(), threads=self.threads, init=init)
+        self._set_model(model, names, [back], declared)
+        self._record_skipped(skipped)
+        return self
+
+    def _set_model(self, model, names, originals, declared=None):
+        """Keeps ``model`` and the label bookkeeping of each head; ``declared``: the
+        classes given to ``partial_fit`` (the model may not have every one yet)."""
         self.model_ = model
         self.heads_ = names
+        self._originals_ = originals
         # Per head: the original label of each of the model's classes (in the
         # model's order), and for each of `classes_` (numpy's order) its
-        # column in the model's probability matrix.
+        # column in the model's probability matrix (-1: a declared class the
+        # model has not seen yet).
         self._labels_, self._columns_, classes = [], [], []
         for head, back in zip(names, originals):
             keys = model.classes(head)
-            sorted_labels = np.unique([back[k] for k in keys])
+            if declared is None:
+                sorted_labels = np.unique([back[k] for k in keys])
+            else:
+                sorted_labels = declared
             column = {k: i for i, k in enumerate(keys)}
             self._labels_.append(np.array([back[k] for k in keys], dtype=object))
-            self._columns_.append(np.array([column[str(c)] for c in sorted_labels]))
+            self._columns_.append(np.array([column.get(str(c).strip(), -1) for c in sorted_labels]))
             classes.append(sorted_labels)
+        self._all_classes_ = classes[0]
         self.classes_ = classes[0] if len(names) == 1 else classes
+
+    def _record_skipped(self, skipped):
         self.skipped_ = [(pos, reason) for pos, reason, _ in skipped]
         if skipped:
             self._warn_skipped(skipped)
-        return self
 
     @staticmethod
     def _warn_skipped(skipped):
@@ -204,7 +273,7 @@ class Classifier(ClassifierMixin, BaseEstimator):
             shown = ", ".join(f"X[{p}]" for p in positions[:10])
             more = f", ... {len(positions) - 10} more" if len(positions) > 10 else ""
             parts.append(f"{reason}: {len(positions)} × {shown}{more}")
-        warnings.warn("newsclf: " + "; ".join(parts), SkippedRowsWarning, stacklevel=3)
+        warnings.warn("newsclf: " + "; ".join(parts), SkippedRowsWarning, stacklevel=4)
 
     def _head_probabilities(self, X):
         """Per head, the model's probability matrix (columns in the model's class order)."""
@@ -225,10 +294,12 @@ class Classifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X):
         """Class probabilities, columns in ``classes_`` order (a list of arrays for several heads)."""
-        out = [
-            proba[:, columns].astype(np.float64)
-            for columns, proba in zip(self._columns_, self._head_probabilities(X))
-        ]
+        out = []
+        for columns, proba in zip(self._columns_, self._head_probabilities(X)):
+            full = np.zeros((len(proba), len(columns)), dtype=np.float64)
+            seen = columns >= 0
+            full[:, seen] = proba[:, columns[seen]]
+            out.append(full)
         return out[0] if len(out) == 1 else out
 
     def score(self, X, y, sample_weight=None):

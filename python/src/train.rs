@@ -3,6 +3,7 @@
 //! (`newsclf.Classifier`) is built on this.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use newsclf::LabeledCorpus;
 use newsclf::Loss;
@@ -24,9 +25,12 @@ type Skipped = (usize, String, bool);
 
 /// Trains a model: `labels[h][i]` is text `i`'s label for head `heads[h]`
 /// (`None` or empty: missing). Returns the model and the rows skipped, as
-/// `newsclf train` reports them (empty texts, missing labels).
+/// `newsclf train` reports them (empty texts, missing labels). With `init`,
+/// continues training that model instead (`newsclf train --init`): its
+/// vocabulary and IDF stay, and the settings must keep its features.
 #[pyfunction]
-#[pyo3(signature = (texts, labels, heads, settings=None, source="<python>", threads=None))]
+#[pyo3(signature = (texts, labels, heads, settings=None, source="<python>", threads=None, init=None))]
+#[allow(clippy::too_many_arguments)]
 pub fn train(
     py: Python<'_>,
     texts: &Bound<'_, PyAny>,
@@ -35,6 +39,7 @@ pub fn train(
     settings: Option<&Bound<'_, PyDict>>,
     source: &str,
     threads: Option<usize>,
+    init: Option<PyRef<'_, PyModel>>,
 ) -> PyResult<(PyModel, Vec<Skipped>)> {
     // The settings come first: one of another classifier kind is refused
     // before the texts are read.
@@ -42,7 +47,12 @@ pub fn train(
         Some(dict) => settings_from(dict)?,
         None => TrainSettings::default(),
     };
-    let config = settings.config().map_err(to_py)?;
+    let init = init.map(|m| Arc::clone(&m.inner));
+    let config = match &init {
+        Some(model) => settings.config_from(model),
+        None => settings.config(),
+    }
+    .map_err(to_py)?;
     let texts = texts::extract(texts, "X")?;
     if labels.len() != heads.len() {
         return Err(PyValueError::new_err(format!(
@@ -78,7 +88,11 @@ pub fn train(
             .iter()
             .map(|r| (r.line as usize - 1, r.reason.to_string(), r.row_dropped))
             .collect();
-        let (model, _report) = Trainer::new(config).fit(&corpus, "text")?;
+        let trainer = Trainer::new(config);
+        let (model, _report) = match &init {
+            Some(init) => trainer.fit_from(init, &corpus, "text", &|_| {})?,
+            None => trainer.fit(&corpus, "text")?,
+        };
         Ok::<_, newsclf::Error>((model, skipped))
     })?
     .map_err(to_py)?;

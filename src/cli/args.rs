@@ -46,7 +46,7 @@ impl Cli {
         let mut cli = Cli::from_arg_matches(&matches).map_err(format)?;
         if let (Some(settings), Some((_, sub))) = (cli.command.settings_mut(), matches.subcommand())
         {
-            settings.classifier.note_given(sub);
+            settings.note_given(sub);
         }
         Ok(cli)
     }
@@ -54,10 +54,11 @@ impl Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Train a model from a labeled CSV file.
+    /// Train a model from a labeled CSV file (or continue training one: --init).
     #[command(after_help = "Examples:\n  \
         newsclf train --data data/news.csv --label-col topic --label-col sentiment --out models/default.model\n  \
-        newsclf train --data train.csv --out models/titles.model --user-dict words.txt --stopwords stop.txt")]
+        newsclf train --data train.csv --out models/titles.model --user-dict words.txt --stopwords stop.txt\n  \
+        newsclf train --init models/titles.model --data more.csv --out models/titles2.model")]
     Train(TrainArgs),
     /// Classify texts, a file, standard input or a newspaper page.
     #[command(after_help = "Examples:\n  \
@@ -228,6 +229,22 @@ pub struct TrainArgs {
     /// Where to write the model file.
     #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
+    /// Continue training this model on the new rows instead of starting from scratch.
+    ///
+    /// --model linear only. Each classifier starts from MODEL's weights and, on the
+    /// rows of --data or --recipe, moves only as far as the new rows ask; the
+    /// calibration is refitted on the new rows. MODEL's
+    /// vocabulary and IDF stay fixed: its weights are indexed by those features,
+    /// and a fixed feature space keeps old and new rows comparable. Words new in the
+    /// new rows are not learned (the summary counts them): train from scratch when
+    /// the vocabulary drifts. New labels are allowed (a new class starts at zero
+    /// weights). Each head of MODEL whose column the new rows have continues; the
+    /// others stay as they were (by default the label columns are MODEL's heads:
+    /// give --label-col for the ones the file has). Segmentation and feature flags
+    /// come from MODEL (one that differs is refused); classifier flags (--c,
+    /// --max-iter, --tol, --loss, --seed) default to MODEL's.
+    #[arg(long, value_name = "MODEL")]
+    pub init: Option<PathBuf>,
     #[command(flatten)]
     pub settings: SettingsArgs,
     #[command(flatten)]
@@ -375,6 +392,44 @@ pub struct SettingsArgs {
     pub features: FeatureArgs,
     #[command(flatten)]
     pub classifier: ClassifierArgs,
+    /// The flags of columns, segmentation and features given on the command
+    /// line (by their ids; see [`SettingsArgs::GIVEN`]).
+    #[arg(skip)]
+    pub given: Vec<&'static str>,
+}
+
+impl SettingsArgs {
+    /// The flags whose source `train --init` needs: one not given takes the
+    /// value of the model being continued.
+    const GIVEN: [&'static str; 13] = [
+        "text_col",
+        "label_cols",
+        "user_dict",
+        "stopwords",
+        "no_hmm",
+        "simplify",
+        "word_ngrams",
+        "char_ngrams",
+        "min_df",
+        "max_df",
+        "max_features",
+        "no_sublinear_tf",
+        "no_l2_norm",
+    ];
+
+    /// Records which flags `matches` (the subcommand's) got from the command line.
+    fn note_given(&mut self, matches: &ArgMatches) {
+        self.given = Self::GIVEN
+            .into_iter()
+            .filter(|id| matches.value_source(id) == Some(ValueSource::CommandLine))
+            .collect();
+        self.classifier.note_given(matches);
+    }
+
+    /// Whether the flag `id` (one of [`SettingsArgs::GIVEN`]) was given.
+    pub fn given(&self, id: &str) -> bool {
+        self.given.contains(&id)
+    }
 }
 
 #[derive(Debug, Args)]

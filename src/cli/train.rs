@@ -17,6 +17,9 @@ use super::args::{InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, Trainin
 
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
+    if let Some(init) = &args.init {
+        return run_from(init, &args, ui, started);
+    }
     let config = train_config(&args.settings)?;
     let spec = corpus_spec(&args.settings, &args.reading)?;
     let clock = Instant::now();
@@ -28,6 +31,83 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     bar.finish_and_clear();
     let (model, report) = fitted?;
     save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
+}
+
+/// `train --init MODEL`: continues training MODEL on the new rows.
+fn run_from(init_path: &Path, args: &TrainArgs, ui: Ui, started: Instant) -> Result<()> {
+    let init = Model::load(init_path)?;
+    let config = init_settings(&args.settings, &init)?.config_from(&init)?;
+    config.check()?;
+    let mut spec = corpus_spec(&args.settings, &args.reading)?;
+    if !args.settings.given("text_col") {
+        spec.text_col = init.provenance().text_col.clone();
+    }
+    if !args.settings.given("label_cols") {
+        spec.label_cols = init.heads().iter().map(|h| h.name.clone()).collect();
+    }
+    let clock = Instant::now();
+    let corpus = read_corpus_unchecked(&args.data, &spec, &args.reading, ui)?;
+    let read_time = clock.elapsed();
+    let bar = ui.progress(None, "");
+    let stage = |s: &str| bar.set_message(s.to_string());
+    let fitted = Trainer::new(config).fit_from(&init, &corpus, &spec.text_col, &stage);
+    bar.finish_and_clear();
+    let (model, report) = fitted?;
+    ui.say(format!("continued from {}", init_path.display()));
+    save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
+}
+
+/// The settings that continue training `init`: its own, with the flags given
+/// on the command line in their place (a segmentation or feature flag that
+/// differs from `init` is then refused by [`TrainSettings::config_from`]).
+fn init_settings(args: &SettingsArgs, init: &Model) -> Result<TrainSettings> {
+    let flags = flag_settings(args)?;
+    let mut s = TrainSettings::of_model(init);
+    let given = |id| args.given(id);
+    if given("user_dict") {
+        s.user_words = flags.user_words;
+    }
+    if given("stopwords") {
+        s.stopwords = flags.stopwords;
+    }
+    if given("no_hmm") {
+        s.hmm = flags.hmm;
+    }
+    if given("simplify") {
+        s.simplify = flags.simplify;
+    }
+    if given("word_ngrams") {
+        s.word_ngrams = flags.word_ngrams;
+    }
+    if given("char_ngrams") {
+        s.char_ngrams = flags.char_ngrams;
+    }
+    if given("min_df") {
+        s.min_df = flags.min_df;
+    }
+    if given("max_df") {
+        s.max_df = flags.max_df;
+    }
+    if given("max_features") {
+        s.max_features = flags.max_features;
+    }
+    if given("no_sublinear_tf") {
+        s.sublinear_tf = flags.sublinear_tf;
+    }
+    if given("no_l2_norm") {
+        s.l2_norm = flags.l2_norm;
+    }
+    Ok(TrainSettings {
+        model: flags.model,
+        loss: flags.loss,
+        c: flags.c,
+        tol: flags.tol,
+        max_iter: flags.max_iter,
+        alpha: flags.alpha,
+        max_dense_mb: flags.max_dense_mb,
+        seed: flags.seed,
+        ..s
+    })
 }
 
 /// Writes the model and prints what training made and how long each step took.
@@ -49,8 +129,15 @@ pub fn save_and_summarize(
 /// classifier kind is refused): called before any data is read, so that a
 /// bad setting stops at once.
 pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
+    let config = flag_settings(args)?.config()?;
+    config.check()?;
+    Ok(config)
+}
+
+/// The settings the flags describe (word lists read), unchecked.
+fn flag_settings(args: &SettingsArgs) -> Result<TrainSettings> {
     let c = &args.classifier;
-    let settings = TrainSettings {
+    Ok(TrainSettings {
         simplify: args.simplify,
         hmm: !args.no_hmm,
         user_words: match &args.user_dict {
@@ -76,10 +163,7 @@ pub fn train_config(args: &SettingsArgs) -> Result<TrainConfig> {
         alpha: c.if_given("alpha", c.alpha),
         max_dense_mb: c.if_given("max_dense_mb", c.max_dense_mb),
         seed: c.if_given("seed", c.seed),
-    };
-    let config = settings.config()?;
-    config.check()?;
-    Ok(config)
+    })
 }
 
 /// The classifier kind a `--model` value names.
@@ -121,6 +205,19 @@ pub fn read_corpus(
     input: &InputArgs,
     ui: Ui,
 ) -> Result<LabeledCorpus> {
+    let corpus = read_corpus_unchecked(data, spec, input, ui)?;
+    check_labels(&corpus, settings.allow_many_classes)?;
+    Ok(corpus)
+}
+
+/// Like [`read_corpus`] without the check of the label columns (continued
+/// training allows a column of one class: the model has the others).
+fn read_corpus_unchecked(
+    data: &TrainingData,
+    spec: &CorpusSpec,
+    input: &InputArgs,
+    ui: Ui,
+) -> Result<LabeledCorpus> {
     let corpus = match (&data.recipe, &data.data) {
         (Some(recipe), _) => read_recipe(recipe, spec, input, ui)?,
         (None, Some(path)) => {
@@ -145,7 +242,6 @@ pub fn read_corpus(
         }
         (None, None) => unreachable!("clap requires --data or --recipe"),
     };
-    check_labels(&corpus, settings.allow_many_classes)?;
     Ok(corpus)
 }
 
@@ -221,7 +317,15 @@ fn summarize(
     report: &TrainReport,
     (started, read_time, write_time): (Instant, Duration, Duration),
 ) {
+    let continued = report.continued.as_ref();
     for (h, head) in model.heads().iter().enumerate() {
+        if continued.is_some_and(|c| c.kept_heads.contains(&head.name)) {
+            ui.say(format!(
+                "head '{}': no labels for it in the new rows, kept as it was",
+                head.name
+            ));
+            continue;
+        }
         let list: Vec<String> = head
             .labels
             .iter()
@@ -251,8 +355,27 @@ fn summarize(
         if let Some(warning) = warning {
             ui.say(format!("  warning: {warning}"));
         }
+        let new_classes =
+            continued.and_then(|c| c.new_classes.iter().find(|(n, _)| *n == head.name));
+        if let Some((_, classes)) = new_classes {
+            ui.say(format!(
+                "  new classes (started at zero weights): {}",
+                classes.join(", ")
+            ));
+        }
+        if continued.is_some_and(|c| c.new_heads.contains(&head.name)) {
+            ui.say("  a new head, trained on the new rows alone");
+        }
     }
     let v = model.vectorizer();
+    if let Some(c) = continued {
+        ui.say(format!(
+            "vocabulary kept from the model: {} of the new rows' {} words ({:.1}%) are outside it and were not learned (train from scratch if that grows)",
+            c.unknown_words,
+            c.words,
+            100.0 * c.unknown_words as f64 / c.words.max(1) as f64
+        ));
+    }
     ui.say(format!(
         "vocabulary: {} features ({} word n-grams, {} character n-grams)",
         v.n_features(),

@@ -224,6 +224,29 @@ impl Vectorizer {
         }
     }
 
+    /// Words of `docs` (as segmented) and how many of them are unknown: not a
+    /// word feature (with word n-grams from 2 up, in no word feature). Words
+    /// new since the vocabulary was learned carry no weight.
+    pub fn count_unknown_words(&self, docs: &[Segmented]) -> (usize, usize) {
+        let unigrams = self.config.word_ngrams.0 == 1;
+        docs.par_iter()
+            .map(|doc| {
+                let mut counts = (0, 0);
+                for word in doc.words() {
+                    let token = self.lookup.token(word);
+                    let known = if unigrams {
+                        !token.unigram.is_absent()
+                    } else {
+                        !token.is_absent()
+                    };
+                    counts.0 += 1;
+                    counts.1 += usize::from(!known);
+                }
+                counts
+            })
+            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
+    }
+
     /// The TF-IDF row of one document as sorted `(feature, value)` pairs.
     pub fn transform_one(&self, doc: &Segmented) -> Vec<(u32, f32)> {
         let mut scratch = Scratch::default();

@@ -15,6 +15,6 @@ pub use cross_validation::{
 };
 pub use label_sets::{SEPARATOR, is_label_set};
 pub use settings::{ModelKind, TrainSettings};
-pub use trainer::{TrainConfig, TrainReport, Trainer, check_labels, train};
+pub use trainer::{Continued, TrainConfig, TrainReport, Trainer, check_labels, train, train_from};
 pub(crate) use trainer::{check_classes, corpus_labels};
 pub use tuning::{Grid, Tuned, describe_config, tune};

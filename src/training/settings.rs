@@ -8,8 +8,10 @@ use crate::error::{Error, ParamError, Result};
 use crate::estimators::ClassifierParams;
 use crate::estimators::DenseLogisticParams;
 use crate::estimators::NaiveBayesParams;
+use crate::estimators::{Classifier, ClassifierSettings};
 use crate::estimators::{LinearParams, Loss};
 use crate::features::FeatureConfig;
+use crate::model::Model;
 use crate::text::NormalizeConfig;
 use crate::text::{SegmenterConfig, UserWord};
 use crate::training::TrainConfig;
@@ -175,6 +177,83 @@ impl TrainSettings {
         })
     }
 
+    /// The settings `init` was trained with: its normalisation, segmentation
+    /// and feature settings, and no classifier setting (each `None`: `init`'s
+    /// own). A front end starts from these to continue training `init`, and
+    /// changes only what the user gave.
+    pub fn of_model(init: &Model) -> TrainSettings {
+        let f = init.feature_config();
+        let seg = init.segmenter_config();
+        TrainSettings {
+            simplify: init.normalize_config().simplify,
+            hmm: seg.hmm,
+            user_words: seg.user_words.clone(),
+            stopwords: seg.stopwords.clone(),
+            word_ngrams: f.word_ngrams,
+            char_ngrams: f.char_ngrams,
+            min_df: f.min_df,
+            max_df: f.max_df,
+            max_features: f.max_features,
+            sublinear_tf: f.sublinear_tf,
+            l2_norm: f.l2_norm,
+            ..TrainSettings::default()
+        }
+    }
+
+    /// The configuration that continues training `init` (see
+    /// [`crate::train_from`]). The settings that define features
+    /// (normalisation, segmentation, n-grams, `min_df`, …) must be `init`'s:
+    /// its weights are indexed by its features, so one that differs is
+    /// refused, naming it. Only `model` linear continues. The classifier
+    /// settings given (`loss`, `C`, `tol`, `max_iter`, `seed`) replace
+    /// `init`'s; the others stay `init`'s.
+    ///
+    /// ```
+    /// use newsclf::{CorpusSpec, LabeledCorpus, TrainSettings};
+    /// let csv = "text,label\n油价上涨,energy\n电网投运,energy\n球队获胜,sports\n女排夺冠,sports\n";
+    /// let corpus = LabeledCorpus::from_bytes("d.csv", csv.as_bytes(), &CorpusSpec::default()).unwrap();
+    /// let settings = TrainSettings { min_df: 1, ..TrainSettings::default() };
+    /// let (model, _) = newsclf::train(&corpus, "text", &settings).unwrap();
+    /// let e = TrainSettings { min_df: 3, ..settings }.config_from(&model).unwrap_err();
+    /// assert!(e.to_string().starts_with("invalid setting: --min-df differs from the model being continued (3 here, 1 there)"), "{e}");
+    /// ```
+    pub fn config_from(&self, init: &Model) -> Result<TrainConfig> {
+        if self.model != ModelKind::Linear {
+            return Err(Error::setting(
+                "model",
+                format!(
+                    "must be linear to continue a model (linear only), not {}: train a {} \
+                     model from scratch instead",
+                    self.model.name(),
+                    self.model.name()
+                ),
+            ));
+        }
+        let config = self.config()?;
+        check_same_features(&config, init)?;
+        let ClassifierSettings::Linear(base) = &init.provenance().classifier else {
+            return Err(not_linear(init));
+        };
+        if init
+            .heads()
+            .iter()
+            .any(|h| !matches!(h.classifier, Classifier::Linear(_)))
+        {
+            return Err(not_linear(init));
+        }
+        let mut p = LinearParams::new()
+            .loss(self.loss.unwrap_or(base.loss()))
+            .c(self.c.unwrap_or(base.c()))
+            .tol(self.tol.unwrap_or(base.tol()))
+            .max_iter(self.max_iter.unwrap_or(base.max_iter()))
+            .seed(self.seed.unwrap_or(base.seed()));
+        p = p.bias(base.bias());
+        Ok(TrainConfig {
+            classifier: ClassifierParams::Linear(p),
+            ..config
+        })
+    }
+
     /// Refuses the first kind-specific setting that is given but not used by
     /// the chosen kind.
     fn check_kind(&self) -> Result<()> {
@@ -252,6 +331,100 @@ impl TrainSettings {
                 ClassifierParams::LinfaLogistic(p)
             }
         }
+    }
+}
+
+/// The message refusing to continue a model that is not `linear`.
+fn not_linear(init: &Model) -> Error {
+    Error::param(format!(
+        "the model to continue is {}, not linear: only linear models continue (linear \
+         only); train from scratch instead",
+        init.provenance().classifier.kind()
+    ))
+}
+
+/// Refuses a feature-defining setting of `config` that differs from `init`'s,
+/// naming the first one.
+pub(crate) fn check_same_features(config: &TrainConfig, init: &Model) -> Result<()> {
+    let (f, mf) = (&config.features, init.feature_config());
+    let (s, ms) = (&config.segmenter, init.segmenter_config());
+    let simplify = (config.normalize.simplify, init.normalize_config().simplify);
+    let show = |v: &dyn std::fmt::Debug| format!("{v:?}");
+    let on = |key: &str, v: bool| format!("{key} {}", if v { "on" } else { "off" });
+    let differing: [(&'static str, bool, String, String); 11] = [
+        (
+            "word_ngrams",
+            f.word_ngrams != mf.word_ngrams,
+            show(&f.word_ngrams),
+            show(&mf.word_ngrams),
+        ),
+        (
+            "char_ngrams",
+            f.char_ngrams != mf.char_ngrams,
+            show(&f.char_ngrams),
+            show(&mf.char_ngrams),
+        ),
+        (
+            "min_df",
+            f.min_df != mf.min_df,
+            f.min_df.to_string(),
+            mf.min_df.to_string(),
+        ),
+        (
+            "max_df",
+            f.max_df != mf.max_df,
+            f.max_df.to_string(),
+            mf.max_df.to_string(),
+        ),
+        (
+            "max_features",
+            f.max_features != mf.max_features,
+            show(&f.max_features),
+            show(&mf.max_features),
+        ),
+        (
+            "sublinear_tf",
+            f.sublinear_tf != mf.sublinear_tf,
+            on("sublinear_tf", f.sublinear_tf),
+            on("sublinear_tf", mf.sublinear_tf),
+        ),
+        (
+            "l2_norm",
+            f.l2_norm != mf.l2_norm,
+            on("l2_norm", f.l2_norm),
+            on("l2_norm", mf.l2_norm),
+        ),
+        (
+            "simplify",
+            simplify.0 != simplify.1,
+            on("simplify", simplify.0),
+            on("simplify", simplify.1),
+        ),
+        ("hmm", s.hmm != ms.hmm, on("hmm", s.hmm), on("hmm", ms.hmm)),
+        (
+            "user_dict",
+            s.user_words != ms.user_words,
+            format!("{} words", s.user_words.len()),
+            format!("{} words", ms.user_words.len()),
+        ),
+        (
+            "stopwords",
+            s.stopwords != ms.stopwords,
+            format!("{} words", s.stopwords.len()),
+            format!("{} words", ms.stopwords.len()),
+        ),
+    ];
+    match differing.into_iter().find(|d| d.1) {
+        Some((key, _, given, model)) => Err(Error::setting(
+            key,
+            format!(
+                "differs from the model being continued ({given} here, {model} there): a \
+                 continued model keeps the features (vocabulary and IDF) its weights are \
+                 indexed by; drop the setting to use the model's, or train from scratch to \
+                 change it"
+            ),
+        )),
+        None => Ok(()),
     }
 }
 

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::data::LabeledCorpus;
 use crate::error::{Error, Result};
 use crate::estimators::RowLabel;
-use crate::estimators::{ClassifierParams, ClassifierSettings};
+use crate::estimators::{Classifier, ClassifierParams, ClassifierSettings};
 use crate::features::SparseMatrix;
 use crate::features::{FeatureConfig, Segmented, Vectorizer};
 use crate::model::{Head, Model, ModelData, Provenance};
@@ -20,6 +20,7 @@ use crate::text::NormalizeConfig;
 use crate::text::{Segmenter, SegmenterConfig};
 use crate::training::TrainSettings;
 use crate::training::label_sets::{is_label_set, row_label};
+use crate::training::settings::check_same_features;
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Default)]
@@ -43,6 +44,26 @@ pub struct TrainReport {
     /// Per head, the rows labelled with a label set (`positive|neutral`, see
     /// [`is_label_set`]) by set; they count in no class of the head.
     pub label_sets: Vec<BTreeMap<String, usize>>,
+    /// What continued training ([`Trainer::fit_from`]) did; `None` for a
+    /// model trained from scratch.
+    pub continued: Option<Continued>,
+}
+
+/// What continuing to train a model did, for the training summary.
+#[derive(Debug, Clone, Default)]
+pub struct Continued {
+    /// Words of the new rows (as segmented).
+    pub words: usize,
+    /// Of those, the words outside the model's fixed vocabulary: they carry
+    /// no weight (retrain from scratch when this grows).
+    pub unknown_words: usize,
+    /// Heads of the model whose label column the new rows lack: kept as they were.
+    pub kept_heads: Vec<String>,
+    /// Per head that continued, the classes new to it (they start at zero weights).
+    pub new_classes: Vec<(String, Vec<String>)>,
+    /// Label columns the model had no head for: new heads, trained on the
+    /// new rows alone (over the model's features).
+    pub new_heads: Vec<String>,
 }
 
 impl TrainConfig {
@@ -126,19 +147,179 @@ impl Trainer {
             vectorizer: fitted.vectorizer,
             heads: fitted.heads,
         };
-        let label_sets = labels
-            .iter()
-            .map(|head| {
-                let mut sets = BTreeMap::new();
-                for l in head.iter().flatten().filter(|l| is_label_set(l)) {
-                    *sets.entry(l.to_string()).or_insert(0) += 1;
-                }
-                sets
-            })
-            .collect();
+        let label_sets = labels.iter().map(|head| label_set_counts(head)).collect();
         let report = TrainReport {
             timings,
             label_sets,
+            continued: None,
+        };
+        Ok((Model::from_data(data), report))
+    }
+
+    /// Continues training `init` on the rows of `corpus` (continued training;
+    /// [`crate::train_from`] builds the trainer from flat settings). The
+    /// vocabulary and IDF of `init` stay fixed: its weights are indexed by
+    /// them, and a fixed feature space keeps old and new rows comparable;
+    /// words new in `corpus` are not learned (the report counts them).
+    ///
+    /// Each head of `init` whose label column `corpus` has continues from its
+    /// weights (see [`crate::estimators::LinearValidParams::fit_from`]); a
+    /// class new to it starts at zero weights; a head whose column is missing
+    /// stays as it was; a column `init` has no head for trains a new head.
+    /// The trainer's settings must be linear, with `init`'s features (see
+    /// [`TrainSettings::config_from`]).
+    pub fn fit_from(
+        &self,
+        init: &Model,
+        corpus: &LabeledCorpus,
+        text_col: &str,
+        stage: &(dyn Fn(&str) + Sync),
+    ) -> Result<(Model, TrainReport)> {
+        let settings = self.check()?;
+        let ClassifierSettings::Linear(params) = &settings else {
+            return Err(Error::param(format!(
+                "continued training works with --model linear only, not {}",
+                settings.kind()
+            )));
+        };
+        check_same_features(&self.config, init)?;
+        let labels = corpus_labels(corpus);
+        let mut timings = Vec::new();
+        let clock = Instant::now();
+        stage("segmenting");
+        let docs = self.segment(corpus);
+        timings.push(("segment", clock.elapsed()));
+
+        let clock = Instant::now();
+        stage("building features");
+        let vectorizer = init.vectorizer();
+        let (words, unknown_words) = vectorizer.count_unknown_words(&docs);
+        let x = vectorizer.transform(&docs);
+        drop(docs);
+        timings.push(("featurize", clock.elapsed()));
+
+        let clock = Instant::now();
+        let source = &corpus.source;
+        let mut continued = Continued {
+            words,
+            unknown_words,
+            ..Continued::default()
+        };
+        let mut heads = Vec::new();
+        let mut label_sets = Vec::new();
+        for old in init.heads() {
+            let Some(h) = corpus.heads.iter().position(|c| *c == old.name) else {
+                continued.kept_heads.push(old.name.clone());
+                heads.push(old.clone());
+                label_sets.push(BTreeMap::new());
+                continue;
+            };
+            stage(&format!("continuing head '{}'", old.name));
+            let Classifier::Linear(old_model) = &old.classifier else {
+                return Err(Error::param(format!(
+                    "head '{}' of the model to continue is {}; continued training works \
+                     with --model linear only",
+                    old.name,
+                    old.classifier.kind()
+                )));
+            };
+            let counts = count_classes(&labels[h]);
+            let added: Vec<String> = counts
+                .keys()
+                .filter(|l| !old.labels.iter().any(|o| o == *l))
+                .map(|l| l.to_string())
+                .collect();
+            // Sorted, as a head trained from scratch has them.
+            let mut names: Vec<String> = old.labels.iter().chain(&added).cloned().collect();
+            names.sort_unstable();
+            let classes: Vec<Option<usize>> = names
+                .iter()
+                .map(|n| old.labels.iter().position(|o| o == n))
+                .collect();
+            let (rows, row_labels) = head_rows(
+                &labels[h],
+                &names,
+                &format!("{source}: head '{}'", old.name),
+            )?;
+            if rows.is_empty() {
+                continued.kept_heads.push(old.name.clone());
+                heads.push(old.clone());
+                label_sets.push(BTreeMap::new());
+                continue;
+            }
+            let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
+            let fitted = params.fit_from(
+                old_model,
+                &classes,
+                subset.as_ref().unwrap_or(&x),
+                &row_labels,
+            )?;
+            let class_counts = names
+                .iter()
+                .zip(&classes)
+                .map(|(name, old_class)| {
+                    old_class.map_or(0, |c| old.class_counts[c])
+                        + counts.get(name.as_str()).copied().unwrap_or(0)
+                })
+                .collect();
+            if !added.is_empty() {
+                continued.new_classes.push((old.name.clone(), added));
+            }
+            heads.push(Head {
+                name: old.name.clone(),
+                labels: names,
+                class_counts,
+                classifier: Classifier::Linear(fitted),
+            });
+            label_sets.push(label_set_counts(&labels[h]));
+        }
+        for (h, name) in corpus.heads.iter().enumerate() {
+            if init.heads().iter().any(|old| old.name == *name) {
+                continue;
+            }
+            stage(&format!("fitting head '{name}'"));
+            let counts = count_classes(&labels[h]);
+            check_classes(
+                source,
+                std::slice::from_ref(name),
+                std::slice::from_ref(&labels[h]),
+            )?;
+            let names: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
+            let (rows, row_labels) =
+                head_rows(&labels[h], &names, &format!("{source}: head '{name}'"))?;
+            let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
+            let classifier =
+                settings.fit_with_sets(subset.as_ref().unwrap_or(&x), &row_labels, names.len())?;
+            continued.new_heads.push(name.clone());
+            heads.push(Head {
+                name: name.clone(),
+                labels: names,
+                class_counts: counts.values().copied().collect(),
+                classifier,
+            });
+            label_sets.push(label_set_counts(&labels[h]));
+        }
+        timings.push(("fit", clock.elapsed()));
+        let data = ModelData {
+            provenance: Provenance {
+                crate_version: env!("CARGO_PKG_VERSION").to_string(),
+                data_source: corpus.source.clone(),
+                data_sha256: corpus.sha256.clone(),
+                rows: corpus.len(),
+                rows_skipped: corpus.rejects.rows_dropped(),
+                text_col: text_col.to_string(),
+                classifier: settings.clone(),
+                tuning: None,
+            },
+            normalizer: init.normalize_config().clone(),
+            segmenter: init.segmenter_config().clone(),
+            vectorizer: vectorizer.clone(),
+            heads,
+        };
+        let report = TrainReport {
+            timings,
+            label_sets,
+            continued: Some(continued),
         };
         Ok((Model::from_data(data), report))
     }
@@ -249,6 +430,32 @@ impl Trainer {
     }
 }
 
+/// The rows of one head that have a label, and their labels as `names` index them.
+fn head_rows(
+    labels: &[Option<&str>],
+    names: &[String],
+    place: &str,
+) -> Result<(Vec<usize>, Vec<RowLabel>)> {
+    let mut rows = Vec::new();
+    let mut row_labels = Vec::new();
+    for (i, label) in labels.iter().enumerate() {
+        if let Some(label) = label {
+            rows.push(i);
+            row_labels.push(row_label(label, names, place)?);
+        }
+    }
+    Ok((rows, row_labels))
+}
+
+/// Rows labelled with each label set (see [`is_label_set`]).
+fn label_set_counts(labels: &[Option<&str>]) -> BTreeMap<String, usize> {
+    let mut sets = BTreeMap::new();
+    for l in labels.iter().flatten().filter(|l| is_label_set(l)) {
+        *sets.entry(l.to_string()).or_insert(0) += 1;
+    }
+    sets
+}
+
 /// A featurizer and its fitted heads, before they become a [`Model`].
 pub(crate) struct Fitted {
     pub(crate) vectorizer: Vectorizer,
@@ -293,6 +500,36 @@ pub fn train(
     settings: &TrainSettings,
 ) -> Result<(Model, TrainReport)> {
     Trainer::new(settings.config()?).fit(corpus, text_col)
+}
+
+/// Continues training `init` on `corpus` with `settings`, as `newsclf train
+/// --init` does: the settings are checked against `init` first
+/// ([`TrainSettings::config_from`]: only classifier settings may differ),
+/// then every head whose label column `corpus` has continues
+/// ([`Trainer::fit_from`]).
+///
+/// ```
+/// use newsclf::{CorpusSpec, LabeledCorpus, TrainSettings};
+/// let spec = CorpusSpec::default();
+/// let a = "text,label\n油价上涨,energy\n电网投运,energy\n球队获胜,sports\n女排夺冠,sports\n";
+/// let b = "text,label\n油价下跌,energy\n女排获胜,sports\n油价球队,culture\n";
+/// let a = LabeledCorpus::from_bytes("a.csv", a.as_bytes(), &spec).unwrap();
+/// let b = LabeledCorpus::from_bytes("b.csv", b.as_bytes(), &spec).unwrap();
+/// let settings = TrainSettings { min_df: 1, ..TrainSettings::default() };
+/// let (old, _) = newsclf::train(&a, "text", &settings).unwrap();
+/// let (new, report) = newsclf::train_from(&old, &b, "text", &settings).unwrap();
+/// assert_eq!(new.heads()[0].labels, ["culture", "energy", "sports"]);
+/// assert_eq!(new.vectorizer().n_features(), old.vectorizer().n_features());
+/// let continued = report.continued.unwrap();
+/// assert!(continued.unknown_words > 0 && continued.unknown_words < continued.words);
+/// ```
+pub fn train_from(
+    init: &Model,
+    corpus: &LabeledCorpus,
+    text_col: &str,
+    settings: &TrainSettings,
+) -> Result<(Model, TrainReport)> {
+    Trainer::new(settings.config_from(init)?).fit_from(init, corpus, text_col, &|_| {})
 }
 
 /// Checks the label columns of a corpus just read, before any work: every

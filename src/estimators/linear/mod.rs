@@ -123,6 +123,28 @@ impl LinearModel {
         self.intercepts.len()
     }
 
+    /// The weights scoring class `class` against the rest, intercept last in
+    /// units of the bias feature (as the solver keeps them); for two classes,
+    /// class 0's are the one model's, negated.
+    fn one_vs_rest(&self, class: usize) -> Vec<solver::Weight> {
+        let n_models = self.n_models();
+        let (m, sign) = match n_models {
+            1 if class == 0 => (0, -1.0),
+            1 => (0, 1.0),
+            _ => (class, 1.0),
+        };
+        let mut w: Vec<f32> = (0..self.n_features)
+            .map(|j| sign * self.weights[j * n_models + m])
+            .collect();
+        let bias = self.params.bias;
+        w.push(if bias > 0.0 {
+            sign * self.intercepts[m] / bias
+        } else {
+            0.0
+        });
+        w
+    }
+
     /// Weight of `feature` in the binary model `m`.
     pub fn weight(&self, m: usize, feature: usize) -> f32 {
         self.weights[feature * self.n_models() + m]
@@ -191,7 +213,7 @@ impl Fit<SparseMatrix, Array1<usize>, Error> for LinearValidParams {
             .iter()
             .map(|&c| RowLabel::Class(c))
             .collect();
-        Ok(self.fit_rows(x, &labels, n_classes))
+        Ok(self.fit_rows(x, &labels, n_classes, None))
     }
 }
 
@@ -227,11 +249,88 @@ impl LinearValidParams {
                 "every class needs at least one row labelled with it alone, and there must be two",
             ));
         }
-        Ok(self.fit_rows(x, labels, n_classes))
+        Ok(self.fit_rows(x, labels, n_classes, None))
     }
 
-    /// The fit itself, on checked labels.
-    fn fit_rows(&self, x: &SparseMatrix, labels: &[RowLabel], n_classes: usize) -> LinearModel {
+    /// Continues training `init` on new rows (continued training, warm start):
+    /// each binary problem minimises `½‖w − w₀‖² + C Σ loss(yᵢ w·xᵢ)` over
+    /// these rows, `w₀` being `init`'s weights, and the calibration is refitted
+    /// on these rows. `classes[k]` is new class `k`'s index in `init`, `None`
+    /// for a class `init` lacks (it starts at zero weights); every class of
+    /// `init` must appear once. The rows must have `init`'s features; not every
+    /// class needs a row. The intercept feature's value is `init`'s.
+    pub fn fit_from(
+        &self,
+        init: &LinearModel,
+        classes: &[Option<usize>],
+        x: &SparseMatrix,
+        labels: &[RowLabel],
+    ) -> Result<LinearModel, Error> {
+        let n_classes = classes.len();
+        if x.n_cols() != init.n_features {
+            return Err(Error::input(format!(
+                "the rows have {} features, the model being continued {}",
+                x.n_cols(),
+                init.n_features
+            )));
+        }
+        if labels.len() != x.n_rows() || labels.is_empty() {
+            return Err(Error::input(format!(
+                "{} labels for {} rows (at least one is needed)",
+                labels.len(),
+                x.n_rows()
+            )));
+        }
+        let mut mapped = vec![0usize; init.n_classes];
+        for &c in classes.iter().flatten() {
+            if c >= init.n_classes {
+                return Err(Error::input(format!(
+                    "class {c} of a model with {} classes",
+                    init.n_classes
+                )));
+            }
+            mapped[c] += 1;
+        }
+        if mapped.iter().any(|&n| n != 1) {
+            return Err(Error::input(
+                "every class of the model being continued must keep one place",
+            ));
+        }
+        for label in labels {
+            let ok = match *label {
+                RowLabel::Class(c) => c < n_classes,
+                RowLabel::OneOf(mask) => n_classes <= 64 && mask >> n_classes == 0,
+            };
+            if !ok {
+                return Err(Error::input(format!("a label outside 0..{n_classes}")));
+            }
+        }
+        let params = LinearValidParams {
+            bias: init.params.bias,
+            ..self.clone()
+        };
+        let n_models = if n_classes == 2 { 1 } else { n_classes };
+        let starts: Vec<Vec<solver::Weight>> = (0..n_models)
+            .map(|m| {
+                let class = if n_models == 1 { 1 } else { m };
+                classes[class].map_or_else(
+                    || vec![0.0; init.n_features + 1],
+                    |old| init.one_vs_rest(old),
+                )
+            })
+            .collect();
+        Ok(params.fit_rows(x, labels, n_classes, Some(&starts)))
+    }
+
+    /// The fit itself, on checked labels; `starts[m]` is binary model `m`'s
+    /// starting weights (intercept last, in units of the bias feature).
+    fn fit_rows(
+        &self,
+        x: &SparseMatrix,
+        labels: &[RowLabel],
+        n_classes: usize,
+        starts: Option<&[Vec<solver::Weight>]>,
+    ) -> LinearModel {
         let data = Prepared::new(x, self.bias);
         let n_models = if n_classes == 2 { 1 } else { n_classes };
         // The calibration sample: rows of one known class, at an even stride.
@@ -271,7 +370,8 @@ impl LinearValidParams {
                 let positive: Vec<bool> = (0..data.x.n_rows())
                     .map(|j| labels[row_of(j)] == RowLabel::Class(class))
                     .collect();
-                let (w, alpha, passes) = solve_binary(data, &positive, self, seed);
+                let (w, alpha, passes) =
+                    solve_binary(data, &positive, self, seed, starts.map(|s| s[m].as_slice()));
                 let loo = sample
                     .iter()
                     .map(|&i| {
@@ -415,6 +515,49 @@ mod tests {
         let dataset = DatasetBase::new(x, Array1::from(vec![0usize]));
         assert!(LinearParams::new().fit(&dataset).is_err());
         assert!(LinearParams::new().c(0.0).fit(&dataset).is_err());
+    }
+
+    #[test]
+    fn continued_training_keeps_old_classes_and_learns_a_new_one() {
+        let (x, y) = three_blobs();
+        // First two classes only (rows of class 2 left out), then all three.
+        let rows: Vec<usize> = (0..x.n_rows()).filter(|&i| y[i] < 2).collect();
+        let first = DatasetBase::new(x.select_rows(&rows), rows.iter().map(|&i| y[i]).collect());
+        let p = LinearParams::new().check().unwrap();
+        let old = p.fit(&first).unwrap();
+        assert_eq!(old.n_models(), 1);
+        let labels: Vec<RowLabel> = y.iter().map(|&c| RowLabel::Class(c)).collect();
+        let new = p
+            .fit_from(&old, &[Some(0), Some(1), None], &x, &labels)
+            .unwrap();
+        assert_eq!(new.n_classes(), 3);
+        let mut pred = Array1::zeros(x.n_rows());
+        new.predict_inplace(&x, &mut pred);
+        assert_eq!(pred, y);
+        // Only class-1 rows: class 0 is remembered from the old weights.
+        let ones: Vec<usize> = (0..x.n_rows()).filter(|&i| y[i] == 1).collect();
+        let more = x.select_rows(&ones);
+        let again = p
+            .fit_from(
+                &old,
+                &[Some(0), Some(1)],
+                &more,
+                &vec![RowLabel::Class(1); ones.len()],
+            )
+            .unwrap();
+        let mut pred = Array1::zeros(rows.len());
+        again.predict_inplace(&x.select_rows(&rows), &mut pred);
+        let right = rows.iter().zip(&pred).filter(|&(&i, &p)| y[i] == p).count();
+        assert!(right * 10 >= rows.len() * 9, "{right} of {}", rows.len());
+        // Bad mappings are errors, not panics.
+        assert!(p.fit_from(&old, &[Some(0), Some(0)], &x, &labels).is_err());
+        assert!(
+            p.fit_from(&old, &[Some(0), None, None], &x, &labels)
+                .is_err()
+        );
+        assert!(p.fit_from(&old, &[Some(0), Some(1)], &x, &labels).is_err());
+        let narrow = SparseMatrix::new(2);
+        assert!(p.fit_from(&old, &[Some(0), Some(1)], &narrow, &[]).is_err());
     }
 
     #[test]

@@ -52,17 +52,31 @@ impl<'a> Prepared<'a> {
 
 /// Solves one binary problem; `positive[i]` tells whether row `i` has y = +1.
 /// Returns the weights (`n_cols + 1` entries, intercept last), each row's dual
-/// variable (its weight in `w = Σ αᵢ yᵢ xᵢ`) and the passes made.
+/// variable (its weight in `w = w₀ + Σ αᵢ yᵢ xᵢ`) and the passes made.
+///
+/// `start` is `w₀` (`None`: zeros). With it, the problem solved is
+/// `min_w ½‖w − w₀‖² + C Σ loss(yᵢ w·xᵢ)`: substituting `w = w₀ + v` gives the
+/// usual dual over `v`, each row's margin offset by `w₀·xᵢ`, so the same
+/// coordinate descent runs on `w` started at `w₀` instead of 0 (continued
+/// training: the old weights are the prior the new rows move away from).
 pub(crate) fn solve_binary(
     data: &Prepared<'_>,
     positive: &[bool],
     params: &LinearValidParams,
     seed: u64,
+    start: Option<&[Weight]>,
 ) -> (Vec<Weight>, Vec<f64>, usize) {
+    let w = match start {
+        Some(w0) => {
+            debug_assert_eq!(w0.len(), data.x.n_cols() + 1);
+            w0.to_vec()
+        }
+        None => vec![0.0 as Weight; data.x.n_cols() + 1],
+    };
     match params.loss {
-        Loss::SquaredHinge => squared_hinge(data, positive, params, seed),
-        Loss::Squared => squared_hinge(data, positive, params, seed),
-        Loss::Logistic => logistic(data, positive, params, seed),
+        Loss::SquaredHinge => squared_hinge(data, positive, params, seed, w),
+        Loss::Squared => squared_hinge(data, positive, params, seed, w),
+        Loss::Logistic => logistic(data, positive, params, seed, w),
     }
 }
 
@@ -75,9 +89,9 @@ fn squared_hinge(
     positive: &[bool],
     params: &LinearValidParams,
     seed: u64,
+    mut w: Vec<Weight>,
 ) -> (Vec<Weight>, Vec<f64>, usize) {
     let l = positive.len();
-    let mut w = vec![0.0 as Weight; data.x.n_cols() + 1];
     let diag = 0.5 / params.c;
     let ridge = params.loss == Loss::Squared;
     let mut alpha = vec![0.0f64; l];
@@ -152,11 +166,11 @@ fn logistic(
     positive: &[bool],
     params: &LinearValidParams,
     seed: u64,
+    mut w: Vec<Weight>,
 ) -> (Vec<Weight>, Vec<f64>, usize) {
     const MAX_INNER: usize = 100;
     let l = positive.len();
     let c = params.c;
-    let mut w = vec![0.0 as Weight; data.x.n_cols() + 1];
     // alpha[2i] + alpha[2i + 1] = C for every row.
     let mut alpha = vec![0.0f64; 2 * l];
     let start = (1e-3 * c).min(1e-8);
@@ -250,7 +264,7 @@ mod tests {
         for loss in [Loss::Logistic, Loss::SquaredHinge] {
             let params = LinearParams::new().loss(loss).check().unwrap();
             let data = Prepared::new(&x, params.bias);
-            let (w, _, passes) = solve_binary(&data, &y, &params, 7);
+            let (w, _, passes) = solve_binary(&data, &y, &params, 7, None);
             assert!(passes >= 1 && passes <= params.max_iter);
             for (i, &p) in y.iter().enumerate() {
                 assert_eq!(data.score(&w, i) > 0.0, p, "{loss:?} row {i}");
@@ -264,8 +278,31 @@ mod tests {
         let params = LinearParams::new().check().unwrap();
         let data = Prepared::new(&x, params.bias);
         assert_eq!(
-            solve_binary(&data, &y, &params, 3).0,
-            solve_binary(&data, &y, &params, 3).0
+            solve_binary(&data, &y, &params, 3, None).0,
+            solve_binary(&data, &y, &params, 3, None).0
         );
+    }
+
+    #[test]
+    fn a_warm_start_is_the_prior_the_rows_move_away_from() {
+        // With a tiny C the rows barely count: the weights stay near the start;
+        // started from the opposite weights with a large C, they must still separate.
+        let (x, y) = toy();
+        for loss in [Loss::Logistic, Loss::SquaredHinge, Loss::Squared] {
+            let params = LinearParams::new().loss(loss).check().unwrap();
+            let data = Prepared::new(&x, params.bias);
+            let (w, _, _) = solve_binary(&data, &y, &params, 3, None);
+            let weak = LinearParams::new().loss(loss).c(1e-4).check().unwrap();
+            let (again, _, _) = solve_binary(&data, &y, &weak, 3, Some(&w));
+            let moved: f32 = w.iter().zip(&again).map(|(a, b)| (a - b).abs()).sum();
+            let size: f32 = w.iter().map(|a| a.abs()).sum();
+            assert!(moved < 0.05 * size, "{loss:?}: moved {moved} of {size}");
+            let flipped: Vec<Weight> = w.iter().map(|v| -v).collect();
+            let params = LinearParams::new().loss(loss).c(10.0).check().unwrap();
+            let (w, _, _) = solve_binary(&data, &y, &params, 3, Some(&flipped));
+            for (i, &p) in y.iter().enumerate() {
+                assert_eq!(data.score(&w, i) > 0.0, p, "{loss:?} row {i}");
+            }
+        }
     }
 }
