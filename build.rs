@@ -12,29 +12,15 @@ use std::collections::HashMap;
 use std::path::Path;
 
 const WORDS: &str = "src/text/dictionary/words.txt";
-const MAGIC: &[u8; 8] = b"NCLFDIC2";
-/// Characters below this have a direct transition from the root.
-const ROOT_TABLE: usize = 0x1_0000;
-const NO_WORD: u32 = u32::MAX;
-/// Nodes with more children than this are also in the hash table.
-const LINEAR_SEARCH: usize = 8;
-/// Bits of a hash slot that hold the child's index plus one.
-const CHILD_BITS: u32 = 20;
+#[path = "src/text/dictionary/layout.rs"]
+mod layout;
 
-/// The slot where the search for `key` starts; the reader computes the same.
-fn slot_of(key: u64, slots: usize) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - slots.trailing_zeros())) as usize
-}
-
-/// The bit that `c` sets in the high half of a record's last field when
-/// it is one of the node's children; the reader computes the same.
-fn filter_bit(c: char) -> u32 {
-    1 << (16 + ((c as u32).wrapping_mul(0x9E37_79B1) >> 28))
-}
+use layout::{CHILD_BITS, LINEAR_SEARCH, MAGIC, NO_WORD, RECORD, ROOT_TABLE, filter_bit, slot_of};
 
 fn main() {
     println!("cargo:rerun-if-changed={WORDS}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=src/text/dictionary/layout.rs");
     let text = std::fs::read_to_string(WORDS).unwrap_or_else(|e| panic!("{WORDS}: {e}"));
 
     let mut words: Vec<(&str, u32)> = Vec::new();
@@ -140,7 +126,7 @@ fn main() {
         }
         for child in lo..hi {
             let key = (u64::from(lo) << 16) | node_char[order[child as usize] as usize] as u64;
-            let mut i = slot_of(key, slots);
+            let mut i = slot_of(key, 64 - slots.trailing_zeros());
             while table[i] != 0 {
                 i = (i + 1) & (slots - 1);
             }
@@ -155,6 +141,7 @@ fn main() {
     out.extend_from_slice(&(n as u32).to_le_bytes());
     out.extend_from_slice(&total.to_le_bytes());
     out.extend_from_slice(&(slots as u32).to_le_bytes());
+    assert_eq!(4 * 4 + 8, RECORD, "a record is four u32 and an f64");
     for (fields, log_freq) in root.iter().chain(&records) {
         for v in fields {
             out.extend_from_slice(&v.to_le_bytes());

@@ -4,28 +4,16 @@
 //! `predict` pays nothing for the dictionary. [`Lexicon`] adds a model's user
 //! words on top.
 
+mod layout;
 mod lexicon;
 
 pub(crate) use lexicon::{Edge, Lexicon};
 
 use std::sync::LazyLock;
 
-static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dictionary.bin"));
-const MAGIC: &[u8; 8] = b"NCLFDIC2";
-const ROOT_TABLE: usize = 0x1_0000;
-const NO_WORD: u32 = u32::MAX;
-/// Bytes of one trie node.
-const RECORD: usize = 24;
-/// A node with more children than this has them in the hash table.
-const LINEAR_SEARCH: usize = 8;
-/// Bits of a hash slot that hold the child's index plus one.
-const CHILD_BITS: u32 = 20;
+use layout::{CHILD_BITS, LINEAR_SEARCH, MAGIC, NO_WORD, RECORD, ROOT_TABLE, filter_bit, slot_of};
 
-/// Same as `slot_of` in build.rs.
-#[inline(always)]
-fn slot_of(key: u64, shift: u32) -> usize {
-    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> shift) as usize
-}
+static BYTES: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/dictionary.bin"));
 
 /// A trie node as `build.rs` lays it out: its character, the word ending
 /// there (`NO_WORD` for none), the index of its first child, its number
@@ -67,12 +55,6 @@ impl Node {
         let first = self.first as usize;
         first..first + (self.meta & 0xFFFF) as usize
     }
-}
-
-/// Same as `filter_bit` in build.rs.
-#[inline(always)]
-fn filter_bit(c: char) -> u32 {
-    1 << (16 + ((c as u32).wrapping_mul(0x9E37_79B1) >> 28))
 }
 
 /// The prebuilt trie, as views into the embedded bytes (see `build.rs`).
