@@ -140,7 +140,6 @@ fn cut_block(
 
     let block_span = Block {
         chars,
-        len: block.len(),
         base,
         edges,
         starts,
@@ -199,7 +198,6 @@ fn best_route(lexicon: &Lexicon, edges: &[Edge], starts: &[u32], n: usize, route
 /// A segmented block, from which tokens are emitted.
 struct Block<'a> {
     chars: &'a [(u32, char)],
-    len: usize,
     base: usize,
     edges: &'a [Edge],
     starts: &'a [u32],
@@ -210,7 +208,9 @@ struct Block<'a> {
 impl Block<'_> {
     /// Byte offset (in the block) of character `i`, or the block's length.
     fn byte(&self, i: usize) -> usize {
-        self.chars.get(i).map_or(self.len, |&(o, _)| o as usize)
+        self.chars
+            .get(i)
+            .map_or(self.block.len(), |&(o, _)| o as usize)
     }
 
     fn emit(&self, x: usize, y: usize, emit: &mut impl FnMut(usize, usize)) {
