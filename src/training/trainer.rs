@@ -132,16 +132,7 @@ impl Trainer {
             &mut timings,
         )?;
         let data = ModelData {
-            provenance: Provenance {
-                crate_version: env!("CARGO_PKG_VERSION").to_string(),
-                data_source: corpus.source.clone(),
-                data_sha256: corpus.sha256.clone(),
-                rows: corpus.len(),
-                rows_skipped: corpus.rejects.rows_dropped(),
-                text_col: text_col.to_string(),
-                classifier: settings,
-                tuning: None,
-            },
+            provenance: provenance(corpus, text_col, settings),
             normalizer: self.config.normalize.clone(),
             segmenter: self.config.segmenter.clone(),
             vectorizer: fitted.vectorizer,
@@ -194,7 +185,7 @@ impl Trainer {
         stage("building features");
         let vectorizer = init.vectorizer();
         let (words, unknown_words) = vectorizer.count_unknown_words(&docs);
-        let x = vectorizer.transform(&docs);
+        let mut x = vectorizer.transform(&docs);
         drop(docs);
         timings.push(("featurize", clock.elapsed()));
 
@@ -278,39 +269,18 @@ impl Trainer {
                 continue;
             }
             stage(&format!("fitting head '{name}'"));
-            let counts = count_classes(&labels[h]);
             check_classes(
                 source,
                 std::slice::from_ref(name),
                 std::slice::from_ref(&labels[h]),
             )?;
-            let names: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
-            let (rows, row_labels) =
-                head_rows(&labels[h], &names, &format!("{source}: head '{name}'"))?;
-            let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
-            let classifier =
-                settings.fit_with_sets(subset.as_ref().unwrap_or(&x), &row_labels, names.len())?;
+            heads.push(fit_head(&settings, source, name, &labels[h], &mut x)?);
             continued.new_heads.push(name.clone());
-            heads.push(Head {
-                name: name.clone(),
-                labels: names,
-                class_counts: counts.values().copied().collect(),
-                classifier,
-            });
             label_sets.push(label_set_counts(&labels[h]));
         }
         timings.push(("fit", clock.elapsed()));
         let data = ModelData {
-            provenance: Provenance {
-                crate_version: env!("CARGO_PKG_VERSION").to_string(),
-                data_source: corpus.source.clone(),
-                data_sha256: corpus.sha256.clone(),
-                rows: corpus.len(),
-                rows_skipped: corpus.rejects.rows_dropped(),
-                text_col: text_col.to_string(),
-                classifier: settings.clone(),
-                tuning: None,
-            },
+            provenance: provenance(corpus, text_col, settings.clone()),
             normalizer: init.normalize_config().clone(),
             segmenter: init.segmenter_config().clone(),
             vectorizer: vectorizer.clone(),
@@ -331,21 +301,12 @@ impl Trainer {
 
     /// Normalises and segments every text of `corpus`, in parallel.
     pub(crate) fn segment(&self, corpus: &LabeledCorpus) -> Vec<Segmented> {
-        // Loading jieba's dictionary takes a while on one thread: normalise
-        // the texts on the others meanwhile.
-        let (segmenter, texts) = rayon::join(
-            || Segmenter::new(&self.config.segmenter),
-            || {
-                corpus
-                    .texts
-                    .par_iter()
-                    .map(|t| self.config.normalize.apply(t))
-                    .collect::<Vec<String>>()
-            },
-        );
-        texts
-            .into_par_iter()
-            .map(|text| {
+        let segmenter = Segmenter::new(&self.config.segmenter);
+        corpus
+            .texts
+            .par_iter()
+            .map(|t| {
+                let text = self.config.normalize.apply(t);
                 let spans = segmenter.segment(&text);
                 Segmented { text, spans }
             })
@@ -382,51 +343,73 @@ impl Trainer {
         let mut fitted_heads = Vec::new();
         for (name, head_labels) in heads.iter().zip(labels) {
             stage(&format!("fitting head '{name}'"));
-            let counts = count_classes(head_labels);
-            let names: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
-            let place = format!("{source}: head '{name}'");
-            let mut rows = Vec::new();
-            let mut row_labels = Vec::new();
-            for (i, label) in head_labels.iter().enumerate() {
-                if let Some(label) = label {
-                    rows.push(i);
-                    row_labels.push(row_label(label, &names, &place)?);
-                }
-            }
-            let classifier = if row_labels.iter().any(|l| matches!(l, RowLabel::OneOf(_))) {
-                let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
-                settings.fit_with_sets(subset.as_ref().unwrap_or(&x), &row_labels, names.len())?
-            } else {
-                let targets: Array1<usize> = row_labels
-                    .iter()
-                    .map(|l| match *l {
-                        RowLabel::Class(c) => c,
-                        RowLabel::OneOf(_) => 0,
-                    })
-                    .collect();
-                if rows.len() == x.n_rows() {
-                    // Lend the whole matrix to the dataset and take it back after fitting.
-                    let dataset =
-                        DatasetBase::new(std::mem::replace(&mut x, SparseMatrix::new(0)), targets);
-                    let fitted = settings.fit(&dataset);
-                    x = dataset.records;
-                    fitted?
-                } else {
-                    settings.fit(&DatasetBase::new(x.select_rows(&rows), targets))?
-                }
-            };
-            fitted_heads.push(Head {
-                name: name.clone(),
-                labels: names,
-                class_counts: counts.values().copied().collect(),
-                classifier,
-            });
+            fitted_heads.push(fit_head(settings, source, name, head_labels, &mut x)?);
         }
         timings.push(("fit", clock.elapsed()));
         Ok(Fitted {
             vectorizer,
             heads: fitted_heads,
         })
+    }
+}
+
+/// Fits a new head `name` on the rows of `x` that `head_labels` labels
+/// (`head_labels[i]` is row `i`'s label); `x` is lent to the classifier
+/// when every row has a label, and is the same matrix afterwards.
+fn fit_head(
+    settings: &ClassifierSettings,
+    source: &str,
+    name: &str,
+    head_labels: &[Option<&str>],
+    x: &mut SparseMatrix,
+) -> Result<Head> {
+    let counts = count_classes(head_labels);
+    let names: Vec<String> = counts.keys().map(|s| s.to_string()).collect();
+    let (rows, row_labels) = head_rows(head_labels, &names, &format!("{source}: head '{name}'"))?;
+    let classifier = if row_labels.iter().any(|l| matches!(l, RowLabel::OneOf(_))) {
+        let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
+        settings.fit_with_sets(subset.as_ref().unwrap_or(x), &row_labels, names.len())?
+    } else {
+        let targets: Array1<usize> = row_labels
+            .iter()
+            .map(|l| match *l {
+                RowLabel::Class(c) => c,
+                RowLabel::OneOf(_) => 0,
+            })
+            .collect();
+        if rows.len() == x.n_rows() {
+            // Lend the whole matrix to the dataset and take it back after fitting.
+            let dataset = DatasetBase::new(std::mem::replace(x, SparseMatrix::new(0)), targets);
+            let fitted = settings.fit(&dataset);
+            *x = dataset.records;
+            fitted?
+        } else {
+            settings.fit(&DatasetBase::new(x.select_rows(&rows), targets))?
+        }
+    };
+    Ok(Head {
+        name: name.to_string(),
+        labels: names,
+        class_counts: counts.values().copied().collect(),
+        classifier,
+    })
+}
+
+/// Where a model trained on `corpus` with `classifier` comes from.
+fn provenance(
+    corpus: &LabeledCorpus,
+    text_col: &str,
+    classifier: ClassifierSettings,
+) -> Provenance {
+    Provenance {
+        crate_version: env!("CARGO_PKG_VERSION").to_string(),
+        data_source: corpus.source.clone(),
+        data_sha256: corpus.sha256.clone(),
+        rows: corpus.len(),
+        rows_skipped: corpus.rejects.rows_dropped(),
+        text_col: text_col.to_string(),
+        classifier,
+        tuning: None,
     }
 }
 
