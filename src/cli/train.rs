@@ -63,40 +63,27 @@ fn run_from(init_path: &Path, args: &TrainArgs, ui: Ui, started: Instant) -> Res
 fn init_settings(args: &SettingsArgs, init: &Model) -> Result<TrainSettings> {
     let flags = flag_settings(args)?;
     let mut s = TrainSettings::of_model(init);
-    let given = |id| args.given(id);
-    if given("user_dict") {
-        s.user_words = flags.user_words;
+    // Each segmentation and feature flag given replaces the model's value.
+    macro_rules! given {
+        ($($id:literal => $field:ident),* $(,)?) => {
+            $(if args.given($id) {
+                s.$field = flags.$field;
+            })*
+        };
     }
-    if given("stopwords") {
-        s.stopwords = flags.stopwords;
-    }
-    if given("no_hmm") {
-        s.hmm = flags.hmm;
-    }
-    if given("simplify") {
-        s.simplify = flags.simplify;
-    }
-    if given("word_ngrams") {
-        s.word_ngrams = flags.word_ngrams;
-    }
-    if given("char_ngrams") {
-        s.char_ngrams = flags.char_ngrams;
-    }
-    if given("min_df") {
-        s.min_df = flags.min_df;
-    }
-    if given("max_df") {
-        s.max_df = flags.max_df;
-    }
-    if given("max_features") {
-        s.max_features = flags.max_features;
-    }
-    if given("no_sublinear_tf") {
-        s.sublinear_tf = flags.sublinear_tf;
-    }
-    if given("no_l2_norm") {
-        s.l2_norm = flags.l2_norm;
-    }
+    given!(
+        "user_dict" => user_words,
+        "stopwords" => stopwords,
+        "no_hmm" => hmm,
+        "simplify" => simplify,
+        "word_ngrams" => word_ngrams,
+        "char_ngrams" => char_ngrams,
+        "min_df" => min_df,
+        "max_df" => max_df,
+        "max_features" => max_features,
+        "no_sublinear_tf" => sublinear_tf,
+        "no_l2_norm" => l2_norm,
+    );
     Ok(TrainSettings {
         model: flags.model,
         loss: flags.loss,
