@@ -71,6 +71,7 @@ pub use report::{
 pub use serve::{Limits, ServeConfig, run as run_service};
 pub use text::{Section, TextEncoding, UserWord, read_stopwords, read_user_dict, split_page};
 pub use training::{
-    Continued, CvReport, Folds, Grid, ModelKind, TrainConfig, TrainReport, TrainSettings, Trainer,
-    check_labels, cross_validate, train, train_from, tune,
+    Continued, CvReport, FileChecks, FileRead, Folds, Grid, MemoryLimit, MemoryPlan, ModelKind,
+    Streamed, TrainConfig, TrainReport, TrainSettings, Trainer, check_labels, cross_validate,
+    memory_plan, train, train_file_streaming, train_from, tune,
 };

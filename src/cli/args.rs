@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 use clap::parser::ValueSource;
 use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use newsclf::MemoryLimit;
 use newsclf::TextEncoding;
 
 /// Classify Chinese news text by topic and sentiment.
@@ -245,6 +246,22 @@ pub struct TrainArgs {
     /// --max-iter, --tol, --loss, --seed) default to MODEL's.
     #[arg(long, value_name = "MODEL")]
     pub init: Option<PathBuf>,
+    /// Train in bounded memory: the rows are never all held, whatever the file's size.
+    ///
+    /// SIZE is e.g. 64M, 512M or 2G (at least 16M). Memory stays within SIZE plus
+    /// the tokenizer and the model being built (its vocabulary and weights). The
+    /// file is read three times (classes and a sketch of the terms; exact counts
+    /// of the terms kept; featurized rows, written to a temporary file in $TMPDIR,
+    /// about 8 bytes per term of each row), then the classifier is fitted one block
+    /// of rows at a time. The vocabulary and IDF are those of training in memory;
+    /// the weights are the same problem's solution, within the solver's tolerance.
+    ///
+    /// Without the flag, a --data file that would need more than half the
+    /// machine's available memory is trained this way, with a quarter of it as
+    /// the limit; the summary says which way was taken. --model linear and --data
+    /// only (not --recipe or --init).
+    #[arg(long, value_name = "SIZE")]
+    pub memory_limit: Option<MemoryLimit>,
     #[command(flatten)]
     pub settings: SettingsArgs,
     #[command(flatten)]

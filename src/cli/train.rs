@@ -3,10 +3,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use anyhow::Result;
+use anyhow::{Result, bail};
 use newsclf::Loss;
 use newsclf::Recipe;
+use newsclf::training::streaming::{available_memory, megabytes, peak_memory};
 use newsclf::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
+use newsclf::{FileChecks, MemoryLimit, MemoryPlan, memory_plan, train_file_streaming};
 use newsclf::{Model, TrainConfig, Trainer};
 use newsclf::{ModelKind, TrainSettings};
 use newsclf::{TrainReport, check_labels};
@@ -18,10 +20,19 @@ use super::args::{InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, Trainin
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
     if let Some(init) = &args.init {
+        if args.memory_limit.is_some() {
+            bail!(
+                "--memory-limit does not work with --init yet: continued training holds the \
+                 new rows in memory; leave out --memory-limit"
+            );
+        }
         return run_from(init, &args, ui, started);
     }
     let config = train_config(&args.settings)?;
     let spec = corpus_spec(&args.settings, &args.reading)?;
+    if let Some(limit) = streaming_limit(&args, &config, ui)? {
+        return run_streaming(limit, &args, &spec, ui, started);
+    }
     let clock = Instant::now();
     let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let read_time = clock.elapsed();
@@ -30,6 +41,112 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let fitted = Trainer::new(config).fit_with_progress(&corpus, &spec.text_col, &stage);
     bar.finish_and_clear();
     let (model, report) = fitted?;
+    save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
+}
+
+/// The memory limit to stream within: `--memory-limit`, or the one
+/// [`memory_plan`] chooses for a `--data` file too large to train in memory
+/// (`None`: train in memory). Says which way was taken.
+fn streaming_limit(args: &TrainArgs, config: &TrainConfig, ui: Ui) -> Result<Option<MemoryLimit>> {
+    let linear = matches!(
+        config.classifier,
+        newsclf::estimators::ClassifierParams::Linear(_)
+    );
+    let Some(path) = &args.data.data else {
+        if args.memory_limit.is_some() {
+            bail!(
+                "--memory-limit streams one --data file; a recipe's sources are mapped and \
+                 balanced in memory: train the recipe without --memory-limit, or write its \
+                 rows to one CSV"
+            );
+        }
+        return Ok(None);
+    };
+    if let Some(limit) = args.memory_limit {
+        if !linear {
+            bail!(
+                "--memory-limit trains --model linear only: the other kinds hold their rows in \
+                 memory; leave out --memory-limit"
+            );
+        }
+        ui.say(format!(
+            "streaming {} within a memory limit of {limit}",
+            path.display()
+        ));
+        return Ok(Some(limit));
+    }
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(None); // reading the file names the problem
+    };
+    match memory_plan(meta.len(), available_memory()) {
+        MemoryPlan::Streaming {
+            needed,
+            available,
+            limit,
+        } if linear => {
+            ui.say(format!(
+                "streaming: training {} in memory would need about {} and {} are available; \
+                 streaming within a memory limit of {limit} (--memory-limit sets it)",
+                path.display(),
+                megabytes(needed),
+                megabytes(available)
+            ));
+            Ok(Some(limit))
+        }
+        MemoryPlan::Streaming {
+            needed, available, ..
+        } => {
+            ui.say(format!(
+                "warning: training {} in memory may need about {} and {} are available; only \
+                 --model linear can stream",
+                path.display(),
+                megabytes(needed),
+                megabytes(available)
+            ));
+            Ok(None)
+        }
+        MemoryPlan::InMemory { needed, available } => {
+            let available = available.map_or("unknown".into(), megabytes);
+            ui.say(format!(
+                "training in memory: about {} needed, {available} available (--memory-limit \
+                 streams instead)",
+                megabytes(needed)
+            ));
+            Ok(None)
+        }
+    }
+}
+
+/// `train --memory-limit`: trains the `--data` file in bounded memory.
+fn run_streaming(
+    limit: MemoryLimit,
+    args: &TrainArgs,
+    spec: &CorpusSpec,
+    ui: Ui,
+    started: Instant,
+) -> Result<()> {
+    let settings = flag_settings(&args.settings)?;
+    let Some(path) = &args.data.data else {
+        bail!("--memory-limit streams one --data file");
+    };
+    let checks = FileChecks {
+        strict: args.reading.strict,
+        allow_many_classes: args.settings.allow_many_classes,
+    };
+    let bar = ui.progress(None, "");
+    let stage = |s: &str| bar.set_message(s.to_string());
+    let trained = train_file_streaming(path, spec, &settings, limit, checks, &stage);
+    bar.finish_and_clear();
+    let (model, report, read) = trained?;
+    ui.say(format!(
+        "read {}: {} rows, {} used, {} skipped",
+        read.source,
+        read.rows_read,
+        read.rows_used,
+        read.rejects.rows_dropped()
+    ));
+    report_problems(&read.rejects, &read.multi_line, &read.case_clashes, ui);
+    let read_time = std::time::Duration::ZERO;
     save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
 }
 
@@ -369,7 +486,23 @@ fn summarize(
         v.words().len(),
         v.chars().len()
     ));
-    let mut steps = vec![format!("read {:.2}s", read_time.as_secs_f64())];
+    if let Some(s) = &report.streamed {
+        ui.say(format!(
+            "streamed within {}: 3 passes over the file, {} terms counted exactly, rows on \
+             disk {} in {} blocks",
+            s.limit,
+            s.terms_counted,
+            megabytes(s.row_bytes),
+            s.blocks
+        ));
+    }
+    if let Some(peak) = peak_memory() {
+        ui.say(format!("peak memory: {}", megabytes(peak)));
+    }
+    let mut steps = Vec::new();
+    if report.streamed.is_none() {
+        steps.push(format!("read {:.2}s", read_time.as_secs_f64()));
+    }
     steps.extend(
         report
             .timings

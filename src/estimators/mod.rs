@@ -13,6 +13,6 @@ pub(crate) mod scoring;
 
 pub use classifier::{Classifier, ClassifierParams, ClassifierSettings};
 pub use dense_logistic::{DenseLogisticModel, DenseLogisticParams, DenseLogisticValidParams};
-pub use linear::{LinearModel, LinearParams, LinearValidParams, Loss, RowLabel};
+pub use linear::{LinearModel, LinearParams, LinearValidParams, Loss, RowBlocks, RowLabel};
 pub use naive_bayes::{NaiveBayesModel, NaiveBayesParams, NaiveBayesValidParams};
 pub(crate) use scoring::{add_weighted, check_targets, predict_classes, score_matrix, softmax};

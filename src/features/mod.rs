@@ -9,9 +9,11 @@ mod flat_table;
 mod lookup;
 mod ngrams;
 mod sparse;
+mod streaming_df;
 mod vectorizer;
 
 pub use config::{FeatureConfig, MAX_NGRAM, Segmented, TermKind};
 pub use sparse::{SparseMatrix, SparseRow};
+pub(crate) use streaming_df::{CandidateCounts, SeenTexts, TermSketch, document_terms};
 pub(crate) use vectorizer::Scratch;
 pub use vectorizer::{Vectorizer, Vocabulary};

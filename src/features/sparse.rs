@@ -75,6 +75,15 @@ impl SparseMatrix {
         self.indptr.push(self.indices.len());
     }
 
+    /// Removes every row and sets the column count, keeping the memory.
+    pub(crate) fn clear(&mut self, n_cols: usize) {
+        self.n_cols = n_cols;
+        self.indptr.clear();
+        self.indptr.push(0);
+        self.indices.clear();
+        self.values.clear();
+    }
+
     /// Appends every row of `other` (same column count) below this matrix.
     pub fn append(&mut self, other: &SparseMatrix) {
         debug_assert_eq!(self.n_cols, other.n_cols);

@@ -139,14 +139,6 @@ impl Vectorizer {
         let n = distinct.len();
         let max_df = ((config.max_df * n as f64).floor() as u32).max(1);
         let keep = |df: u32| df as usize >= config.min_df && df <= max_df;
-        let select = |mut kept: Vec<(String, u32)>| -> Vec<(String, u32)> {
-            if let Some(limit) = config.max_features {
-                kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-                kept.truncate(limit);
-            }
-            kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-            kept
-        };
         let DfTables { words, chars } = tables;
         let kept_words = words.map(|table| {
             table
@@ -155,14 +147,40 @@ impl Vectorizer {
                 .map(|(k, e)| (k, e.df))
                 .collect::<FxHashMap<u128, u32>>()
         });
-        let words = select(word_ngram_texts(config, docs, &kept_words));
-        let chars = select(
-            chars
-                .into_iter()
-                .filter(|(_, e)| keep(e.df))
-                .map(|(k, e)| (decode_char_key(k), e.df))
-                .collect(),
-        );
+        let words = word_ngram_texts(config, docs, &kept_words);
+        let chars = chars
+            .into_iter()
+            .filter(|(_, e)| keep(e.df))
+            .map(|(k, e)| (decode_char_key(k), e.df))
+            .collect();
+        Self::from_document_frequencies(config, words, chars, n)
+    }
+
+    /// The featurizer of terms with known document frequencies over
+    /// `n_documents` documents: `min_df`, `max_df` and `max_features` choose
+    /// the terms of `words` and `chars` (`(term, df)` pairs, each term once)
+    /// as [`Vectorizer::fit`] does, and the IDF follows.
+    pub(crate) fn from_document_frequencies(
+        config: &FeatureConfig,
+        words: Vec<(String, u32)>,
+        chars: Vec<(String, u32)>,
+        n_documents: usize,
+    ) -> Result<Self> {
+        config.validate()?;
+        let n = n_documents;
+        let max_df = ((config.max_df * n as f64).floor() as u32).max(1);
+        let keep = |df: u32| df as usize >= config.min_df && df <= max_df;
+        let select = |mut kept: Vec<(String, u32)>| -> Vec<(String, u32)> {
+            kept.retain(|&(_, df)| keep(df));
+            if let Some(limit) = config.max_features {
+                kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                kept.truncate(limit);
+            }
+            kept.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            kept
+        };
+        let words = select(words);
+        let chars = select(chars);
         let idf = words
             .iter()
             .chain(&chars)

@@ -7,6 +7,7 @@
 mod cross_validation;
 mod label_sets;
 mod settings;
+pub mod streaming;
 mod trainer;
 mod tuning;
 
@@ -15,6 +16,9 @@ pub use cross_validation::{
 };
 pub use label_sets::{SEPARATOR, is_label_set};
 pub use settings::{ModelKind, TrainSettings};
+pub use streaming::{
+    FileChecks, FileRead, MemoryLimit, MemoryPlan, Streamed, memory_plan, train_file_streaming,
+};
 pub use trainer::{Continued, TrainConfig, TrainReport, Trainer, check_labels, train, train_from};
 pub(crate) use trainer::{check_classes, corpus_labels};
 pub use tuning::{Grid, Tuned, describe_config, tune};

@@ -21,6 +21,7 @@ use crate::text::{Segmenter, SegmenterConfig};
 use crate::training::TrainSettings;
 use crate::training::label_sets::{is_label_set, row_label};
 use crate::training::settings::check_same_features;
+use crate::training::streaming::Streamed;
 
 /// Everything that decides how a model is trained.
 #[derive(Debug, Clone, Default)]
@@ -47,6 +48,9 @@ pub struct TrainReport {
     /// What continued training ([`Trainer::fit_from`]) did; `None` for a
     /// model trained from scratch.
     pub continued: Option<Continued>,
+    /// What streaming training ([`crate::train_file_streaming`]) did; `None`
+    /// for training in memory.
+    pub streamed: Option<Streamed>,
 }
 
 /// What continuing to train a model did, for the training summary.
@@ -143,6 +147,7 @@ impl Trainer {
             timings,
             label_sets,
             continued: None,
+            streamed: None,
         };
         Ok((Model::from_data(data), report))
     }
@@ -290,6 +295,7 @@ impl Trainer {
             timings,
             label_sets,
             continued: Some(continued),
+            streamed: None,
         };
         Ok((Model::from_data(data), report))
     }
@@ -401,12 +407,32 @@ fn provenance(
     text_col: &str,
     classifier: ClassifierSettings,
 ) -> Provenance {
+    provenance_of(
+        &corpus.source,
+        &corpus.sha256,
+        corpus.len(),
+        corpus.rejects.rows_dropped(),
+        text_col,
+        classifier,
+    )
+}
+
+/// Where a model comes from: `rows` used of `source` (SHA-256 `sha256`),
+/// `rows_skipped` skipped, texts in `text_col`, fitted with `classifier`.
+pub(crate) fn provenance_of(
+    source: &str,
+    sha256: &str,
+    rows: usize,
+    rows_skipped: usize,
+    text_col: &str,
+    classifier: ClassifierSettings,
+) -> Provenance {
     Provenance {
         crate_version: env!("CARGO_PKG_VERSION").to_string(),
-        data_source: corpus.source.clone(),
-        data_sha256: corpus.sha256.clone(),
-        rows: corpus.len(),
-        rows_skipped: corpus.rejects.rows_dropped(),
+        data_source: source.to_string(),
+        data_sha256: sha256.to_string(),
+        rows,
+        rows_skipped,
         text_col: text_col.to_string(),
         classifier,
         tuning: None,
@@ -532,22 +558,10 @@ pub fn train_from(
 /// ```
 pub fn check_labels(corpus: &LabeledCorpus, allow_many_classes: bool) -> Result<()> {
     let labels = corpus_labels(corpus);
-    check_classes(&corpus.source, &corpus.heads, &labels)?;
-    if allow_many_classes {
-        return Ok(());
-    }
     for (name, head_labels) in corpus.heads.iter().zip(&labels) {
-        let classes = count_classes(head_labels).len();
         let rows = head_labels.iter().flatten().count();
-        if classes * 2 > rows {
-            return Err(Error::input(format!(
-                "{}: column '{name}' has {classes} classes in {rows} rows, more than one \
-                 class per two rows: it does not look like a label column; pass the column \
-                 that holds the labels to --label-col, or add --allow-many-classes if these \
-                 are the classes you mean",
-                corpus.source
-            )));
-        }
+        let classes = count_classes(head_labels);
+        check_head_classes(&corpus.source, name, &classes, rows, allow_many_classes)?;
     }
     Ok(())
 }
@@ -559,13 +573,35 @@ pub(crate) fn check_classes(
     labels: &[Vec<Option<&str>>],
 ) -> Result<()> {
     for (name, head_labels) in heads.iter().zip(labels) {
-        let counts = count_classes(head_labels);
-        if counts.len() < 2 {
-            let only = counts.keys().next().copied().unwrap_or("");
-            return Err(Error::input(format!(
-                "{source}: column '{name}' has only one class ('{only}'); a classifier needs at least two"
-            )));
-        }
+        check_head_classes(source, name, &count_classes(head_labels), 0, true)?;
+    }
+    Ok(())
+}
+
+/// Checks head `name`'s classes (`classes`: rows per class, label sets
+/// left out) over its `rows` labelled rows: at least two classes and, unless
+/// `allow_many_classes`, at most one per two rows (see [`check_labels`]).
+pub(crate) fn check_head_classes(
+    source: &str,
+    name: &str,
+    classes: &BTreeMap<&str, usize>,
+    rows: usize,
+    allow_many_classes: bool,
+) -> Result<()> {
+    if classes.len() < 2 {
+        let only = classes.keys().next().copied().unwrap_or("");
+        return Err(Error::input(format!(
+            "{source}: column '{name}' has only one class ('{only}'); a classifier needs at least two"
+        )));
+    }
+    if !allow_many_classes && classes.len() * 2 > rows {
+        return Err(Error::input(format!(
+            "{source}: column '{name}' has {} classes in {rows} rows, more than one \
+             class per two rows: it does not look like a label column; pass the column \
+             that holds the labels to --label-col, or add --allow-many-classes if these \
+             are the classes you mean",
+            classes.len()
+        )));
     }
     Ok(())
 }

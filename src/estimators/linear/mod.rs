@@ -6,10 +6,12 @@
 //! sizes, so this estimator works on [`SparseMatrix`] rows directly (see
 //! `docs/design.md`).
 
+mod block_solver;
 mod calibration;
 mod hyperparams;
 mod solver;
 
+pub use block_solver::RowBlocks;
 pub use calibration::Calibration;
 pub use hyperparams::{LinearParams, LinearValidParams, Loss};
 
@@ -384,16 +386,30 @@ impl LinearValidParams {
                 (w, passes, loo)
             })
             .collect();
-        let n_features = x.n_cols();
+        self.assemble(x.n_cols(), n_classes, solved, &sample_classes)
+    }
+
+    /// The model from each binary model's solution `(weights, passes,
+    /// calibration scores)`: `solved[m].2[r]` is model `m`'s approximate
+    /// leave-one-out score of calibration row `r`, of class `sample_classes[r]`.
+    fn assemble(
+        &self,
+        n_features: usize,
+        n_classes: usize,
+        solved: Vec<(Vec<solver::Weight>, usize, Vec<f64>)>,
+        sample_classes: &[usize],
+    ) -> LinearModel {
+        let n_models = solved.len();
+        let bias = f64::from(self.bias);
         let mut weights = vec![0.0f32; n_models * n_features];
         let mut intercepts = Vec::with_capacity(n_models);
         let mut passes = Vec::with_capacity(n_models);
-        let mut loo_scores = vec![0.0f64; sample.len() * n_models];
+        let mut loo_scores = vec![0.0f64; sample_classes.len() * n_models];
         for (m, (w, p, loo)) in solved.into_iter().enumerate() {
             for (j, &v) in w[..n_features].iter().enumerate() {
                 weights[j * n_models + m] = v;
             }
-            intercepts.push((f64::from(w[n_features]) * data.bias) as f32);
+            intercepts.push((f64::from(w[n_features]) * bias) as f32);
             passes.push(p as u32);
             for (r, v) in loo.into_iter().enumerate() {
                 loo_scores[r * n_models + m] = v;
@@ -403,7 +419,7 @@ impl LinearValidParams {
             let positive: Vec<bool> = sample_classes.iter().map(|&c| c == 1).collect();
             Calibration::fit_binary(&loo_scores, &positive)
         } else {
-            Calibration::fit_softmax(&loo_scores, n_models, &sample_classes)
+            Calibration::fit_softmax(&loo_scores, n_models, sample_classes)
         };
         LinearModel {
             params: self.clone(),

@@ -39,7 +39,7 @@ impl<'a> Prepared<'a> {
     }
 
     #[inline]
-    fn axpy(&self, w: &mut [Weight], i: usize, scale: f64) {
+    pub(crate) fn axpy(&self, w: &mut [Weight], i: usize, scale: f64) {
         let row = self.x.row(i);
         let scale32 = scale as f32;
         for (&j, &v) in row.indices.iter().zip(row.values) {
@@ -80,8 +80,100 @@ pub(crate) fn solve_binary(
     }
 }
 
-fn sign(p: bool) -> f64 {
+pub(crate) fn sign(p: bool) -> f64 {
     if p { 1.0 } else { -1.0 }
+}
+
+/// The gradient of the squared-hinge dual in row `i`'s variable `alpha`.
+#[inline]
+pub(crate) fn hinge_gradient(
+    data: &Prepared<'_>,
+    w: &[Weight],
+    i: usize,
+    y: f64,
+    alpha: f64,
+    diag: f64,
+) -> f64 {
+    y * data.score(w, i) - 1.0 + alpha * diag
+}
+
+/// One coordinate step of the squared-hinge (or, with `ridge`, squared-loss)
+/// dual on row `i`, of gradient `g`: moves `alpha` and `w` together.
+#[inline]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn hinge_step(
+    data: &Prepared<'_>,
+    w: &mut [Weight],
+    i: usize,
+    y: f64,
+    alpha: &mut f64,
+    g: f64,
+    diag: f64,
+    ridge: bool,
+) {
+    let old = *alpha;
+    *alpha = old - g / (data.sq_norms[i] + diag);
+    if !ridge {
+        *alpha = alpha.max(0.0);
+    }
+    let d = (*alpha - old) * y;
+    if d != 0.0 {
+        data.axpy(w, i, d);
+    }
+}
+
+/// The starting value of a row's first logistic dual variable (the second is `c` minus it).
+pub(crate) fn logistic_start(c: f64) -> f64 {
+    (1e-3 * c).min(1e-8)
+}
+
+/// One coordinate step of the logistic dual on row `i`, whose two variables
+/// are `pair` (summing to `c`): Newton steps on the one-variable subproblem
+/// until its gradient is below `inner_eps`. Returns the gradient's size
+/// before the step and the Newton steps taken.
+#[inline]
+pub(crate) fn logistic_step(
+    data: &Prepared<'_>,
+    w: &mut [Weight],
+    i: usize,
+    y: f64,
+    pair: &mut [f64],
+    c: f64,
+    inner_eps: f64,
+) -> (f64, usize) {
+    const MAX_INNER: usize = 100;
+    let a = data.sq_norms[i];
+    let b = y * data.score(w, i);
+    let (mut ind1, mut ind2, mut s) = (0, 1, 1.0);
+    if 0.5 * a * (pair[ind2] - pair[ind1]) + b < 0.0 {
+        ind1 = 1;
+        ind2 = 0;
+        s = -1.0;
+    }
+    let old = pair[ind1];
+    let mut z = old;
+    if c - z < 0.5 * c {
+        z *= 0.1;
+    }
+    let mut gp = a * (z - old) + s * b + (z / (c - z)).ln();
+    let g = gp.abs();
+    let mut inner = 0;
+    while inner <= MAX_INNER {
+        if gp.abs() < inner_eps {
+            break;
+        }
+        let gpp = a + c / (c - z) / z;
+        let next = z - gp / gpp;
+        z = if next <= 0.0 { z * 0.1 } else { next };
+        gp = a * (z - old) + s * b + (z / (c - z)).ln();
+        inner += 1;
+    }
+    if inner > 0 {
+        pair[ind1] = z;
+        pair[ind2] = c - z;
+        data.axpy(w, i, s * (z - old) * y);
+    }
+    (g, inner)
 }
 
 fn squared_hinge(
@@ -117,7 +209,7 @@ fn squared_hinge(
         for &b in &blocks {
             for &i in &active[b * BLOCK..((b + 1) * BLOCK).min(active.len())] {
                 let y = sign(positive[i]);
-                let g = y * data.score(&w, i) - 1.0 + alpha[i] * diag;
+                let g = hinge_gradient(data, &w, i, y, alpha[i], diag);
                 let pg = if ridge {
                     g
                 } else if alpha[i] == 0.0 {
@@ -132,15 +224,7 @@ fn squared_hinge(
                 pg_max = pg_max.max(pg);
                 pg_min = pg_min.min(pg);
                 if pg.abs() > 1e-12 {
-                    let old = alpha[i];
-                    alpha[i] = old - g / (data.sq_norms[i] + diag);
-                    if !ridge {
-                        alpha[i] = alpha[i].max(0.0);
-                    }
-                    let d = (alpha[i] - old) * y;
-                    if d != 0.0 {
-                        data.axpy(&mut w, i, d);
-                    }
+                    hinge_step(data, &mut w, i, y, &mut alpha[i], g, diag, ridge);
                 }
             }
         }
@@ -168,12 +252,11 @@ fn logistic(
     seed: u64,
     mut w: Vec<Weight>,
 ) -> (Vec<Weight>, Vec<f64>, usize) {
-    const MAX_INNER: usize = 100;
     let l = positive.len();
     let c = params.c;
     // alpha[2i] + alpha[2i + 1] = C for every row.
     let mut alpha = vec![0.0f64; 2 * l];
-    let start = (1e-3 * c).min(1e-8);
+    let start = logistic_start(c);
     for i in 0..l {
         alpha[2 * i] = start;
         alpha[2 * i + 1] = c - start;
@@ -194,38 +277,17 @@ fn logistic(
             .flat_map(|&b| b * BLOCK..((b + 1) * BLOCK).min(l))
         {
             let y = sign(positive[i]);
-            let a = data.sq_norms[i];
-            let b = y * data.score(&w, i);
-            let (mut ind1, mut ind2, mut s) = (2 * i, 2 * i + 1, 1.0);
-            if 0.5 * a * (alpha[ind2] - alpha[ind1]) + b < 0.0 {
-                ind1 = 2 * i + 1;
-                ind2 = 2 * i;
-                s = -1.0;
-            }
-            let old = alpha[ind1];
-            let mut z = old;
-            if c - z < 0.5 * c {
-                z *= 0.1;
-            }
-            let mut gp = a * (z - old) + s * b + (z / (c - z)).ln();
-            g_max = g_max.max(gp.abs());
-            let mut inner = 0;
-            while inner <= MAX_INNER {
-                if gp.abs() < inner_eps {
-                    break;
-                }
-                let gpp = a + c / (c - z) / z;
-                let next = z - gp / gpp;
-                z = if next <= 0.0 { z * 0.1 } else { next };
-                gp = a * (z - old) + s * b + (z / (c - z)).ln();
-                newton_steps += 1;
-                inner += 1;
-            }
-            if inner > 0 {
-                alpha[ind1] = z;
-                alpha[ind2] = c - z;
-                data.axpy(&mut w, i, s * (z - old) * y);
-            }
+            let (g, steps) = logistic_step(
+                data,
+                &mut w,
+                i,
+                y,
+                &mut alpha[2 * i..2 * i + 2],
+                c,
+                inner_eps,
+            );
+            g_max = g_max.max(g);
+            newton_steps += steps;
         }
         if g_max < params.tol {
             break;
