@@ -192,7 +192,7 @@ impl LinearValidParams {
                     continue;
                 };
                 known += 1;
-                if (known - 1) % stride != 0 {
+                if !(known - 1).is_multiple_of(stride) {
                     continue;
                 }
                 sample_classes.push(c);

@@ -275,12 +275,6 @@ pub fn train_file_streaming(
         .collect();
     let sha256 = file_sha256(path)?;
     timings.push(("count terms", clock.elapsed()));
-    eprintln!(
-        "DEBUG {} now {:?} peak {:?}",
-        "count terms",
-        current_memory().map(|m| m >> 20),
-        peak_memory().map(|m| m >> 20)
-    );
 
     // Pass 2: exact document frequencies of the candidates.
     let clock = Instant::now();
@@ -309,12 +303,6 @@ pub fn train_file_streaming(
         )));
     }
     timings.push(("vocabulary", clock.elapsed()));
-    eprintln!(
-        "DEBUG {} now {:?} peak {:?}",
-        "vocabulary",
-        current_memory().map(|m| m >> 20),
-        peak_memory().map(|m| m >> 20)
-    );
 
     // Pass 3: featurized rows to disk.
     let clock = Instant::now();
@@ -363,12 +351,6 @@ pub fn train_file_streaming(
     })?;
     let row_file = writer.finish()?;
     timings.push(("featurize", clock.elapsed()));
-    eprintln!(
-        "DEBUG {} now {:?} peak {:?}",
-        "featurize",
-        current_memory().map(|m| m >> 20),
-        peak_memory().map(|m| m >> 20)
-    );
 
     // Each head, one block at a time.
     let clock = Instant::now();
@@ -386,12 +368,6 @@ pub fn train_file_streaming(
         )?);
     }
     timings.push(("fit", clock.elapsed()));
-    eprintln!(
-        "DEBUG {} now {:?} peak {:?}",
-        "fit",
-        current_memory().map(|m| m >> 20),
-        peak_memory().map(|m| m >> 20)
-    );
     let streamed = Streamed {
         limit,
         terms_counted,

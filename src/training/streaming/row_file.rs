@@ -342,14 +342,14 @@ mod tests {
         let (mut x, mut l) = (SparseMatrix::new(0), Vec::new());
         for b in 0..head.n_blocks() {
             head.read(b, &mut x, &mut l).unwrap();
-            for i in 0..x.n_rows() {
+            for (i, label) in l.iter().enumerate() {
                 assert_eq!(x.row(i).values.last(), Some(&0.5));
-                let expected = if seen % 2 == 0 {
+                let expected = if seen.is_multiple_of(2) {
                     RowLabel::Class(3)
                 } else {
                     RowLabel::OneOf(0b101)
                 };
-                assert_eq!(l[i], Some(expected));
+                assert_eq!(*label, Some(expected));
                 seen += 1;
             }
             let duals: Vec<f64> = (0..x.n_rows()).map(|i| i as f64 * 0.5).collect();
