@@ -70,6 +70,7 @@ pub use report::{
 };
 pub use serve::{Limits, ServeConfig, run as run_service};
 pub use text::{Section, TextEncoding, UserWord, read_stopwords, read_user_dict, split_page};
+pub use training::streaming::{available_memory, megabytes, peak_memory};
 pub use training::{
     Continued, CvReport, FileChecks, FileRead, Folds, Grid, MemoryLimit, MemoryPlan, ModelKind,
     Streamed, TrainConfig, TrainReport, TrainSettings, Trainer, check_labels, cross_validate,

@@ -17,3 +17,4 @@ mod report_html;
 mod serve;
 mod serve_page;
 mod server;
+mod streaming_training;

@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use newsclf::Loss;
 use newsclf::Recipe;
-use newsclf::training::streaming::{available_memory, megabytes, peak_memory};
 use newsclf::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
 use newsclf::{FileChecks, MemoryLimit, MemoryPlan, memory_plan, train_file_streaming};
 use newsclf::{Model, TrainConfig, Trainer};
 use newsclf::{ModelKind, TrainSettings};
 use newsclf::{TrainReport, check_labels};
+use newsclf::{available_memory, megabytes, peak_memory};
 use newsclf::{read_stopwords, read_user_dict};
 
 use super::Ui;
@@ -30,7 +30,7 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     }
     let config = train_config(&args.settings)?;
     let spec = corpus_spec(&args.settings, &args.reading)?;
-    if let Some(limit) = streaming_limit(&args, &config, ui)? {
+    if let Some(limit) = streaming_limit(&args, ui)? {
         return run_streaming(limit, &args, &spec, ui, started);
     }
     let clock = Instant::now();
@@ -47,11 +47,8 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
 /// The memory limit to stream within: `--memory-limit`, or the one
 /// [`memory_plan`] chooses for a `--data` file too large to train in memory
 /// (`None`: train in memory). Says which way was taken.
-fn streaming_limit(args: &TrainArgs, config: &TrainConfig, ui: Ui) -> Result<Option<MemoryLimit>> {
-    let linear = matches!(
-        config.classifier,
-        newsclf::estimators::ClassifierParams::Linear(_)
-    );
+fn streaming_limit(args: &TrainArgs, ui: Ui) -> Result<Option<MemoryLimit>> {
+    let linear = args.settings.classifier.model == ModelArg::Linear;
     let Some(path) = &args.data.data else {
         if args.memory_limit.is_some() {
             bail!(
@@ -63,16 +60,6 @@ fn streaming_limit(args: &TrainArgs, config: &TrainConfig, ui: Ui) -> Result<Opt
         return Ok(None);
     };
     if let Some(limit) = args.memory_limit {
-        if !linear {
-            bail!(
-                "--memory-limit trains --model linear only: the other kinds hold their rows in \
-                 memory; leave out --memory-limit"
-            );
-        }
-        ui.say(format!(
-            "streaming {} within a memory limit of {limit}",
-            path.display()
-        ));
         return Ok(Some(limit));
     }
     let Ok(meta) = std::fs::metadata(path) else {
