@@ -75,6 +75,29 @@ impl SparseMatrix {
         self.indptr.push(self.indices.len());
     }
 
+    /// Appends a row as [`SparseMatrix::push_row`] does if its columns are
+    /// strictly increasing and below `n_cols`; otherwise leaves the matrix
+    /// as it was and returns false (rows read from a file).
+    pub(crate) fn push_checked_row(
+        &mut self,
+        entries: impl IntoIterator<Item = (u32, f32)>,
+    ) -> bool {
+        let start = self.indices.len();
+        for (j, v) in entries {
+            let increasing =
+                self.indices.len() == start || self.indices.last().is_some_and(|&l| l < j);
+            if !increasing || j as usize >= self.n_cols {
+                self.indices.truncate(start);
+                self.values.truncate(start);
+                return false;
+            }
+            self.indices.push(j);
+            self.values.push(v);
+        }
+        self.indptr.push(self.indices.len());
+        true
+    }
+
     /// Removes every row and sets the column count, keeping the memory.
     pub(crate) fn clear(&mut self, n_cols: usize) {
         self.n_cols = n_cols;

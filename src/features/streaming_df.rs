@@ -177,14 +177,14 @@ impl CandidateCounts {
 
     /// Counts the terms of `docs` (distinct documents) whose sketched count
     /// reaches `config.min_df`.
-    pub(crate) fn add(&mut self, config: &FeatureConfig, sketch: &TermSketch, docs: &[&Segmented]) {
+    pub(crate) fn add(&mut self, config: &FeatureConfig, sketch: &TermSketch, docs: &[Segmented]) {
         // A few documents at a time: candidates take 32 bytes each.
         for part in docs.chunks(1024) {
             self.add_part(config, sketch, part);
         }
     }
 
-    fn add_part(&mut self, config: &FeatureConfig, sketch: &TermSketch, docs: &[&Segmented]) {
+    fn add_part(&mut self, config: &FeatureConfig, sketch: &TermSketch, docs: &[Segmented]) {
         let min_df = config.min_df.min(u32::MAX as usize) as u32;
         let found: Vec<Vec<Candidate>> = docs
             .par_iter()
@@ -285,7 +285,11 @@ mod tests {
         // A tiny sketch: many collisions, still never an undercount.
         for bytes in [64, 1 << 20] {
             let mut seen = SeenTexts::with_bytes(1 << 12);
-            let distinct: Vec<&Segmented> = docs.iter().filter(|d| seen.insert(&d.text)).collect();
+            let distinct: Vec<Segmented> = docs
+                .iter()
+                .filter(|d| seen.insert(&d.text))
+                .cloned()
+                .collect();
             assert_eq!(distinct.len(), 6);
             let mut sketch = TermSketch::with_bytes(bytes);
             let terms: Vec<Vec<u64>> = distinct

@@ -176,15 +176,27 @@ pub fn train_file_streaming(
     spec.validate()?;
     let source = path.display().to_string();
     let segmenter = Segmenter::new(&config.segmenter);
-    let segment = |texts: &[String]| -> Vec<Segmented> {
+    let segment = |texts: Vec<String>| -> Vec<Segmented> {
         texts
-            .par_iter()
-            .map(|t| {
-                let text = config.normalize.apply(t);
+            .into_par_iter()
+            .map(|text| {
                 let spans = segmenter.segment(&text);
                 Segmented { text, spans }
             })
             .collect()
+    };
+    let normalize = |texts: &[String]| -> Vec<String> {
+        texts
+            .par_iter()
+            .map(|t| config.normalize.apply(t))
+            .collect()
+    };
+    // The texts not seen before, segmented (a repeated text counts once in
+    // the document frequencies, and is not segmented again).
+    let distinct = |seen: &mut SeenTexts, texts: &[String]| -> Vec<Segmented> {
+        let mut texts = normalize(texts);
+        texts.retain(|t| seen.insert(t));
+        segment(texts)
     };
     let features = &config.features;
     let mut timings = Vec::new();
@@ -215,11 +227,10 @@ pub fn train_file_streaming(
                 *counts.entry(label.clone()).or_insert(0) += 1;
             }
         }
-        let docs = segment(&chunk.texts);
-        let distinct: Vec<&Segmented> = docs.iter().filter(|d| seen.insert(&d.text)).collect();
-        n_documents += distinct.len();
+        let docs = distinct(&mut seen, &chunk.texts);
+        n_documents += docs.len();
         // A few documents at a time: each term takes 8 bytes.
-        for part in distinct.chunks(1024) {
+        for part in docs.chunks(1024) {
             let terms: Vec<Vec<u64>> = part
                 .par_iter()
                 .map(|d| document_terms(features, d))
@@ -282,9 +293,8 @@ pub fn train_file_streaming(
     let mut counts = CandidateCounts::default();
     let mut rows = 0;
     for_each_chunk(path, spec, limit.chunk_text(), |chunk| {
-        let docs = segment(&chunk.texts);
-        let distinct: Vec<&Segmented> = docs.iter().filter(|d| seen.insert(&d.text)).collect();
-        counts.add(features, &sketch, &distinct);
+        let docs = distinct(&mut seen, &chunk.texts);
+        counts.add(features, &sketch, &docs);
         rows += chunk.rows_read;
         stage(&format!(
             "pass 2 of 3, {} candidate terms: {}",
@@ -321,7 +331,7 @@ pub fn train_file_streaming(
         .collect();
     let mut rows = 0;
     for_each_chunk(path, spec, limit.chunk_text(), |chunk| {
-        let docs = segment(&chunk.texts);
+        let docs = segment(normalize(&chunk.texts));
         let mut codes = vec![0u64; heads.len()];
         // A few documents at a time: rows take 8 bytes a term.
         let featurized = docs

@@ -205,17 +205,10 @@ impl RowFile {
                 return Err(damaged());
             }
             left -= len;
-            let row: Vec<(u32, f32)> = indices
-                .by_ref()
-                .take(len)
-                .zip(values.by_ref().take(len))
-                .collect();
-            if row.iter().any(|&(j, _)| j as usize >= self.n_cols)
-                || row.windows(2).any(|w| w[0].0 >= w[1].0)
-            {
+            let row = indices.by_ref().take(len).zip(values.by_ref().take(len));
+            if !x.push_checked_row(row) {
                 return Err(damaged());
             }
-            x.push_row(row);
         }
         codes.clear();
         codes.extend(
