@@ -73,6 +73,6 @@ pub use text::{Section, TextEncoding, UserWord, read_stopwords, read_user_dict, 
 pub use training::streaming::{available_memory, megabytes, peak_memory};
 pub use training::{
     Continued, CvReport, FileChecks, FileRead, Folds, Grid, MemoryLimit, MemoryPlan, ModelKind,
-    Streamed, TrainConfig, TrainReport, TrainSettings, Trainer, check_labels, cross_validate,
-    memory_plan, train, train_file_streaming, train_from, tune,
+    Streamed, TrainConfig, TrainReport, TrainSettings, Trainer, check_labels, check_new_labels,
+    cross_validate, memory_plan, train, train_file_streaming, train_from, tune,
 };

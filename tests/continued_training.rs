@@ -111,17 +111,25 @@ fn a_new_class_trains_and_a_head_without_its_column_stays() {
     }
     let more = write(d, "more.csv", out.into_inner().unwrap());
     let new = d.join("new.model");
-    // The label columns default to the model's heads: the missing one is named.
-    run(&[
+    // The label columns default to the model's heads the file has.
+    let by_header = d.join("by_header.model");
+    let run_ok = run(&[
         "train",
         "--init",
         s(&old),
         "--data",
         s(&more),
         "--out",
-        s(&new),
+        s(&by_header),
     ])
-    .fails(1, &["no column 'sentiment'"]);
+    .ok();
+    assert!(
+        run_ok
+            .stderr
+            .contains("head 'sentiment': no labels for it in the new rows"),
+        "{}",
+        run_ok.stderr
+    );
     let run_ok = run(&[
         "train",
         "--init",
@@ -144,6 +152,31 @@ fn a_new_class_trains_and_a_head_without_its_column_stays() {
             run_ok.stderr
         );
     }
+    assert_eq!(
+        std::fs::read(&by_header).unwrap(),
+        std::fs::read(&new).unwrap()
+    );
+    // A column with about one value per row is no label column, as for `train`.
+    let mut copy = csv::Writer::from_writer(Vec::new());
+    copy.write_record(["text", "topic"]).unwrap();
+    for record in csv::Reader::from_path(&test).unwrap().records() {
+        let r = record.unwrap();
+        copy.write_record([&r[0], &r[0]]).unwrap();
+    }
+    let copy = write(d, "copy.csv", copy.into_inner().unwrap());
+    let args = [
+        "train",
+        "--init",
+        s(&old),
+        "--data",
+        s(&copy),
+        "--out",
+        s(&new),
+    ];
+    run(&args).fails(
+        1,
+        &["does not look like a label column", "--allow-many-classes"],
+    );
     let info = run(&["info", "--model", s(&new), "--format", "json"])
         .ok()
         .json();

@@ -10,7 +10,7 @@ use newsclf::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
 use newsclf::{FileChecks, MemoryLimit, MemoryPlan, memory_plan, train_file_streaming};
 use newsclf::{Model, TrainConfig, Trainer};
 use newsclf::{ModelKind, TrainSettings};
-use newsclf::{TrainReport, check_labels};
+use newsclf::{TrainReport, check_labels, check_new_labels, evaluation_spec};
 use newsclf::{available_memory, megabytes, peak_memory};
 use newsclf::{read_stopwords, read_user_dict};
 
@@ -147,10 +147,16 @@ fn run_from(init_path: &Path, args: &TrainArgs, ui: Ui, started: Instant) -> Res
         spec.text_col = init.provenance().text_col.clone();
     }
     if !args.settings.given("label_cols") {
-        spec.label_cols = init.heads().iter().map(|h| h.name.clone()).collect();
+        // The model's heads the file has a column for (a recipe names its own).
+        spec.label_cols = match &args.data.data {
+            Some(path) => evaluation_spec(&init, path, &spec.text_col, spec.encoding)?.label_cols,
+            None => init.heads().iter().map(|h| h.name.clone()).collect(),
+        };
     }
     let clock = Instant::now();
     let corpus = read_corpus_unchecked(&args.data, &spec, &args.reading, ui)?;
+    // A column of one class may continue (the model has the others).
+    check_new_labels(&corpus, args.settings.allow_many_classes)?;
     let read_time = clock.elapsed();
     let bar = ui.progress(None, "");
     let stage = |s: &str| bar.set_message(s.to_string());

@@ -19,6 +19,8 @@ pub use settings::{ModelKind, TrainSettings};
 pub use streaming::{
     FileChecks, FileRead, MemoryLimit, MemoryPlan, Streamed, memory_plan, train_file_streaming,
 };
-pub use trainer::{Continued, TrainConfig, TrainReport, Trainer, check_labels, train, train_from};
+pub use trainer::{
+    Continued, TrainConfig, TrainReport, Trainer, check_labels, check_new_labels, train, train_from,
+};
 pub(crate) use trainer::{check_classes, corpus_labels};
 pub use tuning::{Grid, Tuned, describe_config, tune};

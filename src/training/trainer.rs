@@ -566,6 +566,25 @@ pub fn check_labels(corpus: &LabeledCorpus, allow_many_classes: bool) -> Result<
     Ok(())
 }
 
+/// Checks the label columns of rows that continue training a model
+/// (`train --init`): as [`check_labels`], except that a column of one class
+/// is allowed, since the model has the others.
+pub fn check_new_labels(corpus: &LabeledCorpus, allow_many_classes: bool) -> Result<()> {
+    let labels = corpus_labels(corpus);
+    for (name, head_labels) in corpus.heads.iter().zip(&labels) {
+        let rows = head_labels.iter().flatten().count();
+        let classes = count_classes(head_labels);
+        check_many_classes(
+            &corpus.source,
+            name,
+            classes.len(),
+            rows,
+            allow_many_classes,
+        )?;
+    }
+    Ok(())
+}
+
 /// Refuses a head with fewer than two classes.
 pub(crate) fn check_classes(
     source: &str,
@@ -594,13 +613,23 @@ pub(crate) fn check_head_classes(
             "{source}: column '{name}' has only one class ('{only}'); a classifier needs at least two"
         )));
     }
-    if !allow_many_classes && classes.len() * 2 > rows {
+    check_many_classes(source, name, classes.len(), rows, allow_many_classes)
+}
+
+/// Unless `allow_many_classes`, refuses more than one class per two rows.
+fn check_many_classes(
+    source: &str,
+    name: &str,
+    classes: usize,
+    rows: usize,
+    allow_many_classes: bool,
+) -> Result<()> {
+    if !allow_many_classes && classes * 2 > rows {
         return Err(Error::input(format!(
-            "{source}: column '{name}' has {} classes in {rows} rows, more than one \
+            "{source}: column '{name}' has {classes} classes in {rows} rows, more than one \
              class per two rows: it does not look like a label column; pass the column \
              that holds the labels to --label-col, or add --allow-many-classes if these \
-             are the classes you mean",
-            classes.len()
+             are the classes you mean"
         )));
     }
     Ok(())
