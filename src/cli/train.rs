@@ -30,12 +30,16 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     }
     let config = train_config(&args.settings)?;
     let spec = corpus_spec(&args.settings, &args.reading)?;
-    if let Some(limit) = streaming_limit(&args, ui)? {
-        return run_streaming(limit, &args, &spec, ui, started);
-    }
+    let in_memory_note = match training_way(&args, ui)? {
+        Way::Streaming(limit) => return run_streaming(limit, &args, &spec, ui, started),
+        Way::InMemory(note) => note,
+    };
     let clock = Instant::now();
     let corpus = read_corpus(&args.data, &spec, &args.settings, &args.reading, ui)?;
     let read_time = clock.elapsed();
+    if let Some(note) = in_memory_note {
+        ui.say(note);
+    }
     let bar = ui.progress(None, "");
     let stage = |s: &str| bar.set_message(s.to_string());
     let fitted = Trainer::new(config).fit_with_progress(&corpus, &spec.text_col, &stage);
@@ -44,10 +48,17 @@ pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
 }
 
-/// The memory limit to stream within: `--memory-limit`, or the one
-/// [`memory_plan`] chooses for a `--data` file too large to train in memory
-/// (`None`: train in memory). Says which way was taken.
-fn streaming_limit(args: &TrainArgs, ui: Ui) -> Result<Option<MemoryLimit>> {
+/// How `train` trains: streaming within a memory limit, or in memory (with
+/// what to say once the file is read).
+enum Way {
+    Streaming(MemoryLimit),
+    InMemory(Option<String>),
+}
+
+/// Streaming within `--memory-limit`, or within the limit [`memory_plan`]
+/// chooses for a `--data` file too large to train in memory (said at once),
+/// or in memory.
+fn training_way(args: &TrainArgs, ui: Ui) -> Result<Way> {
     let linear = args.settings.classifier.model == ModelArg::Linear;
     let Some(path) = &args.data.data else {
         if args.memory_limit.is_some() {
@@ -57,13 +68,13 @@ fn streaming_limit(args: &TrainArgs, ui: Ui) -> Result<Option<MemoryLimit>> {
                  rows to one CSV"
             );
         }
-        return Ok(None);
+        return Ok(Way::InMemory(None));
     };
     if let Some(limit) = args.memory_limit {
-        return Ok(Some(limit));
+        return Ok(Way::Streaming(limit));
     }
     let Ok(meta) = std::fs::metadata(path) else {
-        return Ok(None); // reading the file names the problem
+        return Ok(Way::InMemory(None)); // reading the file names the problem
     };
     match memory_plan(meta.len(), available_memory()) {
         MemoryPlan::Streaming {
@@ -78,28 +89,23 @@ fn streaming_limit(args: &TrainArgs, ui: Ui) -> Result<Option<MemoryLimit>> {
                 megabytes(needed),
                 megabytes(available)
             ));
-            Ok(Some(limit))
+            Ok(Way::Streaming(limit))
         }
         MemoryPlan::Streaming {
             needed, available, ..
-        } => {
-            ui.say(format!(
-                "warning: training {} in memory may need about {} and {} are available; only \
+        } => Ok(Way::InMemory(Some(format!(
+            "warning: training in memory may need about {} and {} are available; only \
                  --model linear can stream",
-                path.display(),
-                megabytes(needed),
-                megabytes(available)
-            ));
-            Ok(None)
-        }
+            megabytes(needed),
+            megabytes(available)
+        )))),
         MemoryPlan::InMemory { needed, available } => {
             let available = available.map_or("unknown".into(), megabytes);
-            ui.say(format!(
+            Ok(Way::InMemory(Some(format!(
                 "training in memory: about {} needed, {available} available (--memory-limit \
                  streams instead)",
                 megabytes(needed)
-            ));
-            Ok(None)
+            ))))
         }
     }
 }
