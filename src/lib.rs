@@ -74,5 +74,6 @@ pub use training::streaming::{available_memory, megabytes, peak_memory};
 pub use training::{
     Continued, CvReport, FileChecks, FileRead, Folds, Grid, MemoryLimit, MemoryPlan, ModelKind,
     Streamed, TrainConfig, TrainReport, TrainSettings, Trainer, check_labels, check_new_labels,
-    cross_validate, memory_plan, train, train_file_streaming, train_from, tune,
+    cross_validate, memory_plan, train, train_file_streaming, train_file_streaming_from,
+    train_from, tune,
 };

@@ -267,3 +267,70 @@ fn what_cannot_stream_is_refused_with_the_reason() {
     .fails(1, &["--memory-limit streams one --data file"]);
     assert!(!out.exists());
 }
+
+#[test]
+fn continuing_a_model_streams_like_it_continues_in_memory() {
+    let dir = tempdir();
+    let d = dir.path();
+    let (train, test) = crate::util::split_corpus(d);
+    let old = d.join("old.model");
+    let heads = ["--label-col", "topic", "--label-col", "sentiment"];
+    run(&[
+        &["train", "--data", s(&train), "--out", s(&old)][..],
+        &heads,
+    ]
+    .concat())
+    .ok();
+    // New rows: the held-out fifth, topic only, with a new topic on every tenth row.
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["text", "topic"]).unwrap();
+    for (i, record) in csv::Reader::from_path(&test).unwrap().records().enumerate() {
+        let r = record.unwrap();
+        out.write_record([&r[0], if i % 10 == 0 { "weather" } else { &r[1] }])
+            .unwrap();
+    }
+    let more = write(d, "more.csv", out.into_inner().unwrap());
+    let (mem, lim) = (d.join("mem.model"), d.join("lim.model"));
+    let base = ["train", "--init", s(&old), "--data", s(&more)];
+    let m = run(&[&base[..], &["--out", s(&mem)]].concat()).ok();
+    let l = run(&[&base[..], &["--out", s(&lim), "--memory-limit", "16M"]].concat()).ok();
+    assert!(
+        l.stderr
+            .contains("streamed within 16 MB: 2 passes over the file, the vocabulary kept"),
+        "{}",
+        l.stderr
+    );
+    for fragment in [
+        "continued from",
+        "head 'sentiment': no labels for it in the new rows, kept as it was",
+        "new classes (started at zero weights): weather",
+        "vocabulary kept from the model:",
+    ] {
+        let line = |stderr: &str| {
+            stderr
+                .lines()
+                .find(|l| l.contains(fragment))
+                .map(str::to_string)
+        };
+        assert!(line(&m.stderr).is_some(), "{fragment}: {}", m.stderr);
+        assert_eq!(line(&l.stderr), line(&m.stderr), "{fragment}");
+    }
+    // Both models label the new rows alike, and the kept head is the old one.
+    let labels = |model: &Path, head: &str| -> Vec<String> {
+        run(&["predict", "--model", s(model), "--format", "json", s(&more)])
+            .ok()
+            .json_lines()
+            .iter()
+            .map(|p| {
+                p["predictions"][head]["label"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect()
+    };
+    let (a, b) = (labels(&mem, "topic"), labels(&lim, "topic"));
+    let same = a.iter().zip(&b).filter(|(x, y)| x == y).count();
+    assert!(same * 100 >= a.len() * 97, "{same} of {} alike", a.len());
+    assert_eq!(labels(&old, "sentiment"), labels(&lim, "sentiment"));
+}

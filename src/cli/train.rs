@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use newsclf::Loss;
 use newsclf::Recipe;
+use newsclf::train_file_streaming_from;
 use newsclf::{CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
 use newsclf::{FileChecks, MemoryLimit, MemoryPlan, memory_plan, train_file_streaming};
 use newsclf::{Model, TrainConfig, Trainer};
@@ -20,18 +21,15 @@ use super::args::{InputArgs, LossArg, ModelArg, SettingsArgs, TrainArgs, Trainin
 pub fn run(args: TrainArgs, ui: Ui) -> Result<()> {
     let started = Instant::now();
     if let Some(init) = &args.init {
-        if args.memory_limit.is_some() {
-            bail!(
-                "--memory-limit does not work with --init yet: continued training holds the \
-                 new rows in memory; leave out --memory-limit"
-            );
-        }
         return run_from(init, &args, ui, started);
     }
     let config = train_config(&args.settings)?;
     let spec = corpus_spec(&args.settings, &args.reading)?;
     let in_memory_note = match training_way(&args, ui)? {
-        Way::Streaming(limit) => return run_streaming(limit, &args, &spec, ui, started),
+        Way::Streaming(limit) => {
+            let settings = flag_settings(&args.settings)?;
+            return run_streaming(None, &settings, limit, &args, &spec, ui, started);
+        }
         Way::InMemory(note) => note,
     };
     let clock = Instant::now();
@@ -110,15 +108,17 @@ fn training_way(args: &TrainArgs, ui: Ui) -> Result<Way> {
     }
 }
 
-/// `train --memory-limit`: trains the `--data` file in bounded memory.
+/// `train --memory-limit`: trains the `--data` file in bounded memory, or
+/// continues `init` on it.
 fn run_streaming(
+    init: Option<(&Model, &Path)>,
+    settings: &TrainSettings,
     limit: MemoryLimit,
     args: &TrainArgs,
     spec: &CorpusSpec,
     ui: Ui,
     started: Instant,
 ) -> Result<()> {
-    let settings = flag_settings(&args.settings)?;
     let Some(path) = &args.data.data else {
         bail!("--memory-limit streams one --data file");
     };
@@ -128,7 +128,12 @@ fn run_streaming(
     };
     let bar = ui.progress(None, "");
     let stage = |s: &str| bar.set_message(s.to_string());
-    let trained = train_file_streaming(path, spec, &settings, limit, checks, &stage);
+    let trained = match init {
+        Some((init, _)) => {
+            train_file_streaming_from(init, path, spec, settings, limit, checks, &stage)
+        }
+        None => train_file_streaming(path, spec, settings, limit, checks, &stage),
+    };
     bar.finish_and_clear();
     let (model, report, read) = trained?;
     ui.say(format!(
@@ -139,14 +144,17 @@ fn run_streaming(
         read.rejects.rows_dropped()
     ));
     report_problems(&read.rejects, &read.multi_line, &read.case_clashes, ui);
-    let read_time = std::time::Duration::ZERO;
-    save_and_summarize(&args.out, ui, &model, &report, (started, read_time))
+    if let Some((_, path)) = init {
+        ui.say(format!("continued from {}", path.display()));
+    }
+    save_and_summarize(&args.out, ui, &model, &report, (started, Duration::ZERO))
 }
 
 /// `train --init MODEL`: continues training MODEL on the new rows.
 fn run_from(init_path: &Path, args: &TrainArgs, ui: Ui, started: Instant) -> Result<()> {
     let init = Model::load(init_path)?;
-    let config = init_settings(&args.settings, &init)?.config_from(&init)?;
+    let settings = init_settings(&args.settings, &init)?;
+    let config = settings.config_from(&init)?;
     config.check()?;
     let mut spec = corpus_spec(&args.settings, &args.reading)?;
     if !args.settings.given("text_col") {
@@ -159,8 +167,18 @@ fn run_from(init_path: &Path, args: &TrainArgs, ui: Ui, started: Instant) -> Res
             None => init.heads().iter().map(|h| h.name.clone()).collect(),
         };
     }
+    let in_memory_note = match training_way(args, ui)? {
+        Way::Streaming(limit) => {
+            let init = Some((&init, init_path));
+            return run_streaming(init, &settings, limit, args, &spec, ui, started);
+        }
+        Way::InMemory(note) => note,
+    };
     let clock = Instant::now();
     let corpus = read_corpus_unchecked(&args.data, &spec, &args.reading, ui)?;
+    if let Some(note) = in_memory_note {
+        ui.say(note);
+    }
     // A column of one class may continue (the model has the others).
     check_new_labels(&corpus, args.settings.allow_many_classes)?;
     let read_time = clock.elapsed();
@@ -486,11 +504,14 @@ fn summarize(
         v.chars().len()
     ));
     if let Some(s) = &report.streamed {
+        let terms = match s.terms_counted {
+            Some(n) => format!("{n} terms counted exactly"),
+            None => "the vocabulary kept from the model".into(),
+        };
         ui.say(format!(
-            "streamed within {}: 3 passes over the file, {} terms counted exactly, rows on \
-             disk {} in {} blocks",
+            "streamed within {}: {} passes over the file, {terms}, rows on disk {} in {} blocks",
             s.limit,
-            s.terms_counted,
+            s.passes,
             megabytes(s.row_bytes),
             s.blocks
         ));

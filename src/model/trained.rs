@@ -10,6 +10,7 @@ use super::file_format::{self, Checksum};
 use crate::error::{Error, Result};
 pub use crate::estimators::Classifier;
 use crate::estimators::ClassifierSettings;
+use crate::estimators::LinearModel;
 use crate::features::SparseRow;
 use crate::features::{FeatureConfig, Scratch, Segmented, Vectorizer};
 use crate::model::TuningRecord;
@@ -27,6 +28,22 @@ pub struct Head {
     pub class_counts: Vec<usize>,
     /// The classifier.
     pub classifier: Classifier,
+}
+
+impl Head {
+    /// The head's linear classifier, for continued training (which works
+    /// with linear heads only; another kind is an error naming the head).
+    pub fn linear_model(&self) -> Result<&LinearModel> {
+        match &self.classifier {
+            Classifier::Linear(model) => Ok(model),
+            other => Err(Error::param(format!(
+                "head '{}' of the model to continue is {}; continued training works \
+                 with --model linear only",
+                self.name,
+                other.kind()
+            ))),
+        }
+    }
 }
 
 /// Facts about how a model was made.

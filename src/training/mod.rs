@@ -18,6 +18,7 @@ pub use label_sets::{SEPARATOR, is_label_set};
 pub use settings::{ModelKind, TrainSettings};
 pub use streaming::{
     FileChecks, FileRead, MemoryLimit, MemoryPlan, Streamed, memory_plan, train_file_streaming,
+    train_file_streaming_from,
 };
 pub use trainer::{
     Continued, TrainConfig, TrainReport, Trainer, check_labels, check_new_labels, train, train_from,

@@ -11,8 +11,8 @@ use rayon::prelude::*;
 
 use crate::data::LabeledCorpus;
 use crate::error::{Error, Result};
-use crate::estimators::RowLabel;
 use crate::estimators::{Classifier, ClassifierParams, ClassifierSettings};
+use crate::estimators::{LinearModel, RowLabel};
 use crate::features::SparseMatrix;
 use crate::features::{FeatureConfig, Segmented, Vectorizer};
 use crate::model::{Head, Model, ModelData, Provenance};
@@ -211,30 +211,12 @@ impl Trainer {
                 continue;
             };
             stage(&format!("continuing head '{}'", old.name));
-            let Classifier::Linear(old_model) = &old.classifier else {
-                return Err(Error::param(format!(
-                    "head '{}' of the model to continue is {}; continued training works \
-                     with --model linear only",
-                    old.name,
-                    old.classifier.kind()
-                )));
-            };
+            let old_model = old.linear_model()?;
             let counts = count_classes(&labels[h]);
-            let added: Vec<String> = counts
-                .keys()
-                .filter(|l| !old.labels.iter().any(|o| o == *l))
-                .map(|l| l.to_string())
-                .collect();
-            // Sorted, as a head trained from scratch has them.
-            let mut names: Vec<String> = old.labels.iter().chain(&added).cloned().collect();
-            names.sort_unstable();
-            let classes: Vec<Option<usize>> = names
-                .iter()
-                .map(|n| old.labels.iter().position(|o| o == n))
-                .collect();
+            let plan = ContinuedHead::new(old, &counts);
             let (rows, row_labels) = head_rows(
                 &labels[h],
-                &names,
+                &plan.names,
                 &format!("{source}: head '{}'", old.name),
             )?;
             if rows.is_empty() {
@@ -246,27 +228,11 @@ impl Trainer {
             let subset = (rows.len() < x.n_rows()).then(|| x.select_rows(&rows));
             let fitted = params.fit_from(
                 old_model,
-                &classes,
+                &plan.classes,
                 subset.as_ref().unwrap_or(&x),
                 &row_labels,
             )?;
-            let class_counts = names
-                .iter()
-                .zip(&classes)
-                .map(|(name, old_class)| {
-                    old_class.map_or(0, |c| old.class_counts[c])
-                        + counts.get(name.as_str()).copied().unwrap_or(0)
-                })
-                .collect();
-            if !added.is_empty() {
-                continued.new_classes.push((old.name.clone(), added));
-            }
-            heads.push(Head {
-                name: old.name.clone(),
-                labels: names,
-                class_counts,
-                classifier: Classifier::Linear(fitted),
-            });
+            heads.push(plan.into_head(old, fitted, &mut continued));
             label_sets.push(label_set_counts(&labels[h]));
         }
         for (h, name) in corpus.heads.iter().enumerate() {
@@ -356,6 +322,66 @@ impl Trainer {
             vectorizer,
             heads: fitted_heads,
         })
+    }
+}
+
+/// How a head of the model being continued takes new rows: its classes
+/// (the old ones and those new in the rows, sorted as a head trained from
+/// scratch has them), where each was in the old head, and the rows of each.
+pub(crate) struct ContinuedHead {
+    pub(crate) names: Vec<String>,
+    /// `classes[k]`: class `k`'s index in the old head, `None` for a new class.
+    pub(crate) classes: Vec<Option<usize>>,
+    class_counts: Vec<usize>,
+    added: Vec<String>,
+}
+
+impl ContinuedHead {
+    /// The plan for `old` given the new rows' `counts` per class (label sets left out).
+    pub(crate) fn new(old: &Head, counts: &BTreeMap<&str, usize>) -> Self {
+        let added: Vec<String> = counts
+            .keys()
+            .filter(|l| !old.labels.iter().any(|o| o == *l))
+            .map(|l| l.to_string())
+            .collect();
+        let mut names: Vec<String> = old.labels.iter().chain(&added).cloned().collect();
+        names.sort_unstable();
+        let classes: Vec<Option<usize>> = names
+            .iter()
+            .map(|n| old.labels.iter().position(|o| o == n))
+            .collect();
+        let class_counts = names
+            .iter()
+            .zip(&classes)
+            .map(|(name, old_class)| {
+                old_class.map_or(0, |c| old.class_counts[c])
+                    + counts.get(name.as_str()).copied().unwrap_or(0)
+            })
+            .collect();
+        ContinuedHead {
+            names,
+            classes,
+            class_counts,
+            added,
+        }
+    }
+
+    /// The continued head, with `fitted` as its classifier; its new classes go to `continued`.
+    pub(crate) fn into_head(
+        self,
+        old: &Head,
+        fitted: LinearModel,
+        continued: &mut Continued,
+    ) -> Head {
+        if !self.added.is_empty() {
+            continued.new_classes.push((old.name.clone(), self.added));
+        }
+        Head {
+            name: old.name.clone(),
+            labels: self.names,
+            class_counts: self.class_counts,
+            classifier: Classifier::Linear(fitted),
+        }
     }
 }
 
@@ -617,7 +643,7 @@ pub(crate) fn check_head_classes(
 }
 
 /// Unless `allow_many_classes`, refuses more than one class per two rows.
-fn check_many_classes(
+pub(crate) fn check_many_classes(
     source: &str,
     name: &str,
     classes: usize,

@@ -74,14 +74,50 @@ impl LinearValidParams {
         if n_classes < 2 {
             return Err(Error::input("a classifier needs at least two classes"));
         }
+        self.solve_blocks(blocks, n_features, n_classes, known_rows, None, progress)
+    }
+
+    /// Continues training `init` on the rows of `blocks`, as
+    /// [`LinearValidParams::fit_from`] continues it on rows in memory
+    /// (`classes[k]`: new class `k`'s index in `init`, `None` for a new one).
+    pub fn fit_blocks_from(
+        &self,
+        init: &LinearModel,
+        classes: &[Option<usize>],
+        blocks: &dyn RowBlocks,
+        known_rows: usize,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<LinearModel> {
+        let (params, starts) = self.continued_starts(init, classes)?;
+        params.solve_blocks(
+            blocks,
+            init.n_features(),
+            classes.len(),
+            known_rows,
+            Some(&starts),
+            progress,
+        )
+    }
+
+    /// The block minimisation; `starts[m]` is binary model `m`'s starting
+    /// weights (`None`: zeros).
+    fn solve_blocks(
+        &self,
+        blocks: &dyn RowBlocks,
+        n_features: usize,
+        n_classes: usize,
+        known_rows: usize,
+        starts: Option<&[Vec<Weight>]>,
+        progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<LinearModel> {
         let n_models = if n_classes == 2 { 1 } else { n_classes };
         let per_row = match self.loss {
             Loss::Logistic => 2,
             Loss::SquaredHinge | Loss::Squared => 1,
         };
         let mut states: Vec<ModelState> = (0..n_models)
-            .map(|_| ModelState {
-                w: vec![0.0; n_features + 1],
+            .map(|m| ModelState {
+                w: starts.map_or_else(|| vec![0.0; n_features + 1], |s| s[m].clone()),
                 passes: 0,
                 done: false,
                 rows: 0,

@@ -283,6 +283,29 @@ impl LinearValidParams {
                 x.n_rows()
             )));
         }
+        for label in labels {
+            let ok = match *label {
+                RowLabel::Class(c) => c < n_classes,
+                RowLabel::OneOf(mask) => n_classes <= 64 && mask >> n_classes == 0,
+            };
+            if !ok {
+                return Err(Error::input(format!("a label outside 0..{n_classes}")));
+            }
+        }
+        let (params, starts) = self.continued_starts(init, classes)?;
+        Ok(params.fit_rows(x, labels, n_classes, Some(&starts)))
+    }
+
+    /// The settings and starting weights that continue `init` with classes
+    /// `classes` (see [`LinearValidParams::fit_from`]): `init`'s intercept
+    /// feature, and per binary model the weights of its class in `init`
+    /// (zeros for a new class). Checks that every class of `init` keeps one place.
+    fn continued_starts(
+        &self,
+        init: &LinearModel,
+        classes: &[Option<usize>],
+    ) -> Result<(LinearValidParams, Vec<Vec<solver::Weight>>), Error> {
+        let n_classes = classes.len();
         let mut mapped = vec![0usize; init.n_classes];
         for &c in classes.iter().flatten() {
             if c >= init.n_classes {
@@ -298,15 +321,6 @@ impl LinearValidParams {
                 "every class of the model being continued must keep one place",
             ));
         }
-        for label in labels {
-            let ok = match *label {
-                RowLabel::Class(c) => c < n_classes,
-                RowLabel::OneOf(mask) => n_classes <= 64 && mask >> n_classes == 0,
-            };
-            if !ok {
-                return Err(Error::input(format!("a label outside 0..{n_classes}")));
-            }
-        }
         let params = LinearValidParams {
             bias: init.params.bias,
             ..self.clone()
@@ -321,7 +335,7 @@ impl LinearValidParams {
                 )
             })
             .collect();
-        Ok(params.fit_rows(x, labels, n_classes, Some(&starts)))
+        Ok((params, starts))
     }
 
     /// The fit itself, on checked labels; `starts[m]` is binary model `m`'s
