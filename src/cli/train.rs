@@ -511,7 +511,7 @@ fn summarize(
         ui.say(format!(
             "streamed within {}: {} passes over the file, {terms}, rows on disk {} in {} blocks",
             s.limit,
-            s.passes,
+            s.passes_over_file(),
             megabytes(s.row_bytes),
             s.blocks
         ));

@@ -13,42 +13,36 @@
 //! and the model being built (vocabulary, lookup tables and weights).
 
 mod budget;
+mod passes;
 mod row_file;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
-use sha2::{Digest, Sha256};
-
-use crate::data::{CorpusChunks, CorpusSpec, LabeledCorpus, MultiLineRows, Rejects};
+use crate::data::{CorpusSpec, MultiLineRows, Rejects};
 use crate::error::{Error, Result};
-use crate::estimators::{Classifier, ClassifierSettings, Loss, RowLabel};
-use crate::features::document_terms;
-use crate::features::{CandidateCounts, Scratch, SeenTexts, Segmented, TermSketch, Vectorizer};
+use crate::estimators::{Classifier, ClassifierSettings, Loss};
+use crate::features::TermSketch;
 use crate::model::{Head, Model, ModelData};
 use crate::text::Segmenter;
-use crate::training::label_sets::{is_label_set, row_label};
+use crate::training::label_sets::is_label_set;
 use crate::training::trainer::{
     ContinuedHead, check_head_classes, check_many_classes, provenance_of,
 };
-use crate::training::{Continued, TrainConfig, TrainReport, TrainSettings};
+use crate::training::{Continued, TrainReport, TrainSettings};
 
 pub use budget::{
     MIN_LIMIT, MemoryLimit, MemoryPlan, available_memory, current_memory, in_memory_estimate,
     megabytes, memory_plan, peak_memory,
 };
-use row_file::{RowFile, RowFileWriter, encode_label};
+use passes::{Reader, file_sha256, first_pass, rows_pass, vocabulary_pass};
 
 /// What streaming training did, for the training summary.
 #[derive(Debug, Clone)]
 pub struct Streamed {
     /// The memory limit.
     pub limit: MemoryLimit,
-    /// Passes over the file: 3, or 2 when continuing a model (its vocabulary is kept).
-    pub passes: usize,
     /// Terms counted exactly in the second pass (the sketch's candidates);
     /// `None` when continuing a model.
     pub terms_counted: Option<usize>,
@@ -87,6 +81,13 @@ pub struct FileChecks {
 /// A directory of temporary files, removed when dropped.
 struct TempDir(PathBuf);
 
+impl Streamed {
+    /// Passes over the file: 3, or 2 when a model was continued (its vocabulary kept).
+    pub fn passes_over_file(&self) -> usize {
+        if self.terms_counted.is_some() { 3 } else { 2 }
+    }
+}
+
 impl TempDir {
     fn new() -> Result<Self> {
         let base = std::env::temp_dir();
@@ -103,56 +104,6 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
-}
-
-/// Rows/s and memory, for progress messages.
-fn rate(rows: usize, clock: Instant) -> String {
-    let per_s = rows as f64 / clock.elapsed().as_secs_f64().max(1e-3);
-    let memory = current_memory().map_or(String::new(), |m| format!(", memory {}", megabytes(m)));
-    format!("{rows} rows, {per_s:.0} rows/s{memory}")
-}
-
-/// Reads `path` a chunk of rows at a time (about `text_bytes` of text each),
-/// calling `each` with every chunk, in file order.
-fn for_each_chunk(
-    path: &Path,
-    spec: &CorpusSpec,
-    text_bytes: usize,
-    mut each: impl FnMut(LabeledCorpus) -> Result<()>,
-) -> Result<()> {
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let source = path.display().to_string();
-    let mut chunks = CorpusChunks::new(&source, std::io::BufReader::new(file), spec)?;
-    let mut rows = 256usize;
-    loop {
-        let chunk = chunks.next_chunk(rows)?;
-        if chunk.rows_read == 0 {
-            return Ok(());
-        }
-        let bytes: usize = chunk.texts.iter().map(String::len).sum();
-        let per_row = (bytes / chunk.rows_read.max(1)).max(16);
-        rows = (text_bytes / per_row).clamp(64, 8192);
-        each(chunk)?;
-    }
-}
-
-/// SHA-256 of the file, in hex, read in pieces.
-fn file_sha256(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Trains a model on the CSV at `path` (columns of `spec`) in bounded memory,
@@ -187,248 +138,6 @@ pub fn train_file_streaming_from(
     stage: &(dyn Fn(&str) + Sync),
 ) -> Result<(Model, TrainReport, FileRead)> {
     stream(Some(init), path, spec, settings, limit, checks, stage)
-}
-
-/// Reads the training file a chunk at a time and turns texts into
-/// segmented documents, as training in memory does.
-struct Reader<'a> {
-    path: &'a Path,
-    spec: &'a CorpusSpec,
-    limit: MemoryLimit,
-    config: &'a TrainConfig,
-    segmenter: Segmenter,
-}
-
-impl Reader<'_> {
-    fn source(&self) -> String {
-        self.path.display().to_string()
-    }
-
-    fn chunks(&self, each: impl FnMut(LabeledCorpus) -> Result<()>) -> Result<()> {
-        for_each_chunk(self.path, self.spec, self.limit.chunk_text(), each)
-    }
-
-    fn normalize(&self, texts: &[String]) -> Vec<String> {
-        texts
-            .par_iter()
-            .map(|t| self.config.normalize.apply(t))
-            .collect()
-    }
-
-    fn segment(&self, texts: Vec<String>) -> Vec<Segmented> {
-        texts
-            .into_par_iter()
-            .map(|text| {
-                let spans = self.segmenter.segment(&text);
-                Segmented { text, spans }
-            })
-            .collect()
-    }
-
-    /// The texts not seen before, segmented (a repeated text counts once in
-    /// the document frequencies, and is not segmented again).
-    fn distinct(&self, seen: &mut SeenTexts, texts: &[String]) -> Vec<Segmented> {
-        let mut texts = self.normalize(texts);
-        texts.retain(|t| seen.insert(t));
-        self.segment(texts)
-    }
-}
-
-/// What the first pass learns of the file besides its rows' terms.
-struct FirstPass {
-    read: FileRead,
-    /// Per head, rows per label as written (label sets included).
-    label_counts: Vec<BTreeMap<String, usize>>,
-    /// Distinct texts.
-    n_documents: usize,
-}
-
-/// Pass 1: every row checked and counted as in memory, and, with a sketch,
-/// every distinct text's terms added to it.
-fn first_pass(
-    reader: &Reader<'_>,
-    mut sketch: Option<&mut TermSketch>,
-    checks: FileChecks,
-    stage: &(dyn Fn(&str) + Sync),
-) -> Result<FirstPass> {
-    let clock = Instant::now();
-    let source = reader.source();
-    let heads = &reader.spec.label_cols;
-    let mut pass = FirstPass {
-        read: FileRead {
-            source: source.clone(),
-            rows_read: 0,
-            rows_used: 0,
-            rejects: Rejects::default(),
-            multi_line: MultiLineRows::default(),
-            case_clashes: Vec::new(),
-        },
-        label_counts: vec![BTreeMap::new(); heads.len()],
-        n_documents: 0,
-    };
-    let mut seen = SeenTexts::with_bytes(reader.limit.seen_texts());
-    let features = &reader.config.features;
-    reader.chunks(|chunk| {
-        if checks.strict {
-            chunk.ensure_clean_rows()?;
-        }
-        let read = &mut pass.read;
-        read.rows_read += chunk.rows_read;
-        read.rows_used += chunk.len();
-        for (counts, labels) in pass.label_counts.iter_mut().zip(&chunk.labels) {
-            for label in labels.iter().flatten() {
-                *counts.entry(label.clone()).or_insert(0) += 1;
-            }
-        }
-        if let Some(sketch) = sketch.as_deref_mut() {
-            let docs = reader.distinct(&mut seen, &chunk.texts);
-            pass.n_documents += docs.len();
-            // A few documents at a time: each term takes 8 bytes.
-            for part in docs.chunks(1024) {
-                let terms: Vec<Vec<u64>> = part
-                    .par_iter()
-                    .map(|d| document_terms(features, d))
-                    .collect();
-                sketch.add(&terms);
-            }
-        }
-        read.rejects.extend(chunk.rejects);
-        read.multi_line.extend(chunk.multi_line);
-        stage(&format!("reading rows: {}", rate(read.rows_read, clock)));
-        Ok(())
-    })?;
-    let read = &mut pass.read;
-    let summary = LabeledCorpus {
-        rows_read: read.rows_read,
-        rejects: read.rejects.clone(),
-        texts: if read.rows_used > 0 {
-            vec![String::new()]
-        } else {
-            Vec::new()
-        },
-        ..LabeledCorpus::clone_header_of(&source, heads)
-    };
-    summary.check_usable()?;
-    read.case_clashes = crate::data::case_clashes(heads, &pass.label_counts);
-    if checks.strict
-        && let Some(clash) = read.case_clashes.first()
-    {
-        return Err(Error::input(format!("{source}: {clash} (--strict)")));
-    }
-    Ok(pass)
-}
-
-/// Pass 2: the exact document frequencies of the terms `sketch` lets
-/// through, and the featurizer they give; with the number of terms counted.
-fn vocabulary_pass(
-    reader: &Reader<'_>,
-    sketch: &TermSketch,
-    n_documents: usize,
-    stage: &(dyn Fn(&str) + Sync),
-) -> Result<(Vectorizer, usize)> {
-    let clock = Instant::now();
-    let features = &reader.config.features;
-    let mut seen = SeenTexts::with_bytes(reader.limit.seen_texts());
-    let mut counts = CandidateCounts::default();
-    let mut rows = 0;
-    reader.chunks(|chunk| {
-        let docs = reader.distinct(&mut seen, &chunk.texts);
-        counts.add(features, sketch, &docs);
-        rows += chunk.rows_read;
-        stage(&format!(
-            "counting terms, {} so far: {}",
-            counts.len(),
-            rate(rows, clock)
-        ));
-        Ok(())
-    })?;
-    let terms_counted = counts.len();
-    let vectorizer = counts.into_vectorizer(features, n_documents)?;
-    if vectorizer.n_features() == 0 {
-        return Err(Error::input(format!(
-            "{}: no term occurs in at least {} documents; lower --min-df or add data",
-            reader.source(),
-            features.min_df
-        )));
-    }
-    Ok((vectorizer, terms_counted))
-}
-
-/// What the featurizing pass wrote, and counted on the way.
-struct RowsWritten {
-    rows: RowFile,
-    /// Per head, the rows labelled with one class.
-    known_rows: Vec<usize>,
-    /// Per head, the rows labelled with each label set.
-    label_sets: Vec<BTreeMap<String, usize>>,
-    /// Words of the rows, and those outside the vocabulary.
-    words: (usize, usize),
-}
-
-/// Pass 3: every row featurized by `vectorizer` into blocks at `path`, its
-/// labels as `names[h]` (head `h`'s classes) index them.
-fn rows_pass(
-    reader: &Reader<'_>,
-    vectorizer: &Vectorizer,
-    names: &[Vec<String>],
-    path: &Path,
-    stage: &(dyn Fn(&str) + Sync),
-) -> Result<RowsWritten> {
-    let clock = Instant::now();
-    let heads = &reader.spec.label_cols;
-    let source = reader.source();
-    let mut writer = RowFileWriter::create(
-        path,
-        vectorizer.n_features(),
-        heads.len(),
-        reader.limit.block(),
-    )?;
-    let mut known_rows = vec![0usize; heads.len()];
-    let mut label_sets: Vec<BTreeMap<String, usize>> = vec![BTreeMap::new(); heads.len()];
-    let mut words = (0, 0);
-    let places: Vec<String> = heads
-        .iter()
-        .map(|h| format!("{source}: head '{h}'"))
-        .collect();
-    let mut rows = 0;
-    reader.chunks(|chunk| {
-        let docs = reader.segment(reader.normalize(&chunk.texts));
-        let (n, unknown) = vectorizer.count_unknown_words(&docs);
-        words = (words.0 + n, words.1 + unknown);
-        let mut codes = vec![0u64; heads.len()];
-        // A few documents at a time: rows take 8 bytes a term.
-        let featurized = docs
-            .chunks(1024)
-            .flat_map(|part| featurize(vectorizer, part));
-        for (i, row) in featurized.enumerate() {
-            for (h, code) in codes.iter_mut().enumerate() {
-                let text = chunk.labels[h][i].as_deref();
-                let label = text
-                    .map(|l| row_label(l, &names[h], &places[h]))
-                    .transpose()?;
-                match label {
-                    Some(RowLabel::Class(_)) => known_rows[h] += 1,
-                    Some(RowLabel::OneOf(_)) => {
-                        *label_sets[h]
-                            .entry(text.unwrap_or_default().to_string())
-                            .or_insert(0) += 1;
-                    }
-                    None => {}
-                }
-                *code = encode_label(label);
-            }
-            writer.push(&row, &codes)?;
-        }
-        rows += chunk.rows_read;
-        stage(&format!("featurizing rows to disk: {}", rate(rows, clock)));
-        Ok(())
-    })?;
-    Ok(RowsWritten {
-        rows: writer.finish()?,
-        known_rows,
-        label_sets,
-        words,
-    })
 }
 
 /// How one label column of the file is trained.
@@ -547,9 +256,15 @@ fn stream(
 
     let clock = Instant::now();
     let temp = TempDir::new()?;
-    let written = rows_pass(&reader, &vectorizer, &names, &temp.0.join("rows"), &|s| {
-        stage(&format!("pass {passes} of {passes}, {s}"))
-    })?;
+    let rows_path = temp.0.join("rows");
+    let written = rows_pass(
+        &reader,
+        &vectorizer,
+        &names,
+        &rows_path,
+        init.is_some(),
+        &|s| stage(&format!("pass {passes} of {passes}, {s}")),
+    )?;
     timings.push(("featurize", clock.elapsed()));
 
     // Each head, one block at a time.
@@ -619,7 +334,6 @@ fn stream(
     timings.push(("fit", clock.elapsed()));
     let streamed = Streamed {
         limit,
-        passes,
         terms_counted,
         row_bytes: written.rows.bytes(),
         blocks: written.rows.n_blocks(),
@@ -684,14 +398,4 @@ fn stream(
         streamed: Some(streamed),
     };
     Ok((Model::from_data(data), report, first.read))
-}
-
-/// The TF-IDF rows of `docs`, in parallel.
-fn featurize(vectorizer: &Vectorizer, docs: &[Segmented]) -> Vec<Vec<(u32, f32)>> {
-    docs.par_iter()
-        .map_init(Scratch::default, |scratch, doc| {
-            vectorizer.transform_into(doc, scratch);
-            scratch.row.clone()
-        })
-        .collect()
 }
