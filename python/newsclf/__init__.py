@@ -9,12 +9,14 @@ sparse TF-IDF, linear classifiers), from Python:
 'energy'
 
 ``newsclf.Classifier`` is a scikit-learn estimator over raw texts (it needs
-scikit-learn, imported when it is first used).
+scikit-learn, imported when it is first used). ``newsclf.train_csv(path,
+memory_limit="64M")`` trains on a CSV file of any size in bounded memory, as
+``newsclf train --memory-limit`` does.
 """
 
-from ._newsclf import Model, __version__, split_page
+from ._newsclf import Model, __version__, split_page, train_csv
 
-__all__ = ["Classifier", "Model", "SkippedRowsWarning", "__version__", "split_page"]
+__all__ = ["Classifier", "Model", "SkippedRowsWarning", "__version__", "split_page", "train_csv"]
 
 
 def __getattr__(name):

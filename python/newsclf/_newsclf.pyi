@@ -44,4 +44,14 @@ def train(
     settings: Mapping[str, Any] | None = None,
     source: str = "<python>",
     threads: int | None = None,
+    init: Model | None = None,
+) -> tuple[Model, list[tuple[int, str, bool]]]: ...
+def train_csv(
+    path: Path,
+    memory_limit: str,
+    text_col: str = "text",
+    label_cols: list[str] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    threads: int | None = None,
+    init: Model | None = None,
 ) -> tuple[Model, list[tuple[int, str, bool]]]: ...

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use newsclf::LabeledCorpus;
 use newsclf::Loss;
 use newsclf::Trainer;
+use newsclf::{CorpusSpec, FileChecks, MemoryLimit, TextEncoding};
 use newsclf::{ModelKind, TrainSettings};
 use newsclf::{read_stopwords, read_user_dict};
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -22,6 +23,10 @@ use crate::threads::detached;
 /// A row the library skipped: its 0-based position, the reason, and whether
 /// the whole row was dropped (`False`: only one head's label was missing).
 type Skipped = (usize, String, bool);
+
+/// A row of a CSV file the library skipped: its line, the reason, and
+/// whether the whole row was dropped.
+type SkippedLine = (u64, String, bool);
 
 /// Trains a model: `labels[h][i]` is text `i`'s label for head `heads[h]`
 /// (`None` or empty: missing). Returns the model and the rows skipped, as
@@ -96,6 +101,60 @@ pub fn train(
         Ok::<_, newsclf::Error>((model, skipped))
     })?
     .map_err(to_py)?;
+    Ok((PyModel::new(model), skipped))
+}
+
+/// Trains a model on a labeled CSV file in bounded memory, as `newsclf
+/// train --data PATH --memory-limit SIZE` does (with `init`, continues that
+/// model, as `--init`): the rows are streamed, never all held. Returns the
+/// model and the rows skipped as `(line, reason, whole row dropped)`.
+#[pyfunction]
+#[pyo3(signature = (path, memory_limit, text_col="text", label_cols=None, settings=None, threads=None, init=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn train_csv(
+    py: Python<'_>,
+    path: PathBuf,
+    memory_limit: &str,
+    text_col: &str,
+    label_cols: Option<Vec<String>>,
+    settings: Option<&Bound<'_, PyDict>>,
+    threads: Option<usize>,
+    init: Option<PyRef<'_, PyModel>>,
+) -> PyResult<(PyModel, Vec<SkippedLine>)> {
+    let settings = match settings {
+        Some(dict) => settings_from(dict)?,
+        None => TrainSettings::default(),
+    };
+    let limit: MemoryLimit = memory_limit.parse().map_err(to_py)?;
+    let spec = CorpusSpec {
+        text_col: text_col.to_string(),
+        label_cols: label_cols.unwrap_or_else(|| vec!["label".into()]),
+        encoding: TextEncoding::Utf8,
+    };
+    let init = init.map(|m| Arc::clone(&m.inner));
+    let checks = FileChecks::default();
+    let (model, read) = detached(py, threads, || {
+        let (model, _report, read) = match &init {
+            Some(init) => newsclf::train_file_streaming_from(
+                init,
+                &path,
+                &spec,
+                &settings,
+                limit,
+                checks,
+                &|_| {},
+            )?,
+            None => newsclf::train_file_streaming(&path, &spec, &settings, limit, checks, &|_| {})?,
+        };
+        Ok::<_, newsclf::Error>((model, read))
+    })?
+    .map_err(to_py)?;
+    let skipped = read
+        .rejects
+        .entries()
+        .iter()
+        .map(|r| (r.line, r.reason.to_string(), r.row_dropped))
+        .collect();
     Ok((PyModel::new(model), skipped))
 }
 

@@ -5,10 +5,10 @@
 //!    and every distinct text's terms go into a count-min sketch;
 //! 2. the terms the sketch lets through are counted exactly: the vocabulary
 //!    and IDF are those of training in memory;
-//! 3. rows are featurized into blocks on disk ([`row_file`]).
+//! 3. rows are featurized into blocks on disk (`row_file.rs`).
 //!
 //! Then each head is fitted by block minimisation
-//! ([`LinearValidParams::fit_blocks`]), one block in memory at a time.
+//! ([`crate::estimators::LinearValidParams::fit_blocks`]), one block in memory at a time.
 //! Memory is the limit (shared out by [`MemoryLimit`]) plus the tokenizer
 //! and the model being built (vocabulary, lookup tables and weights).
 
@@ -65,7 +65,7 @@ pub struct FileRead {
     pub rejects: Rejects,
     /// Rows spanning several lines.
     pub multi_line: MultiLineRows,
-    /// Labels differing only in case (see [`LabeledCorpus::case_clashes`]).
+    /// Labels differing only in case (see [`crate::LabeledCorpus::case_clashes`]).
     pub case_clashes: Vec<String>,
 }
 
