@@ -508,8 +508,9 @@ fn summarize(
             Some(n) => format!("{n} terms counted exactly"),
             None => "the vocabulary kept from the model".into(),
         };
+        let blocks = if s.blocks == 1 { "block" } else { "blocks" };
         ui.say(format!(
-            "streamed within {}: {} passes over the file, {terms}, rows on disk {} in {} blocks",
+            "streamed within {}: {} passes over the file, {terms}, rows on disk {} in {} {blocks}",
             s.limit,
             s.passes_over_file(),
             megabytes(s.row_bytes),

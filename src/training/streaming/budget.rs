@@ -54,9 +54,21 @@ impl fmt::Display for MemoryLimit {
     }
 }
 
-/// `bytes` as `N MB` (binary megabytes, as the limit is given).
+/// `bytes` as `N MB` (binary megabytes, as the limit is given), with a
+/// decimal below 10 MB.
+///
+/// ```
+/// assert_eq!(newsclf::megabytes(64 << 20), "64 MB");
+/// assert_eq!(newsclf::megabytes(300), "0.0 MB");
+/// assert_eq!(newsclf::megabytes(5 << 19), "2.5 MB");
+/// ```
 pub fn megabytes(bytes: u64) -> String {
-    format!("{} MB", bytes.div_ceil(MB))
+    let mb = bytes as f64 / MB as f64;
+    if mb < 10.0 {
+        format!("{mb:.1} MB")
+    } else {
+        format!("{mb:.0} MB")
+    }
 }
 
 impl FromStr for MemoryLimit {

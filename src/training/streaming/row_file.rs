@@ -110,7 +110,7 @@ impl RowFileWriter {
             .and_then(|_| self.indices.iter().try_for_each(|v| put(&v.to_le_bytes())))
             .and_then(|_| self.values.iter().try_for_each(|v| put(&v.to_le_bytes())))
             .and_then(|_| self.labels.iter().try_for_each(|v| put(&v.to_le_bytes())))
-            .map_err(|e| Error::io(&self.path, e))?;
+            .map_err(|e| self.write_error(e))?;
         self.blocks.push(Block {
             offset: self.written,
             bytes: bytes as u64,
@@ -124,10 +124,19 @@ impl RowFileWriter {
         Ok(())
     }
 
+    /// A failed write, with where the rows go and how to move them.
+    fn write_error(&self, e: std::io::Error) -> Error {
+        Error::input(format!(
+            "{}: {e}: the featurized rows are written to a temporary file in $TMPDIR (8 \
+             bytes a term of each row); set TMPDIR to a disk with room",
+            self.path.display()
+        ))
+    }
+
     /// Writes the last block and opens the file for reading.
     pub(super) fn finish(mut self) -> Result<RowFile> {
         self.flush_block()?;
-        self.out.flush().map_err(|e| Error::io(&self.path, e))?;
+        self.out.flush().map_err(|e| self.write_error(e))?;
         drop(self.out);
         let file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
         Ok(RowFile {
