@@ -56,6 +56,20 @@ struct ModelState {
 }
 
 impl LinearValidParams {
+    /// Dual variables per row that [`LinearValidParams::fit_blocks`] stores
+    /// for `n_classes` classes: one per binary model (two with the logistic loss).
+    pub fn duals_per_row(&self, n_classes: usize) -> usize {
+        let n_models = if n_classes == 2 { 1 } else { n_classes };
+        n_models * self.duals_per_model()
+    }
+
+    fn duals_per_model(&self) -> usize {
+        match self.loss {
+            Loss::Logistic => 2,
+            Loss::SquaredHinge | Loss::Squared => 1,
+        }
+    }
+
     /// Fits on the rows of `blocks` (labelled `0..n_classes`, or with label
     /// sets as [`LinearValidParams::fit_with_sets`] takes them) one block at a
     /// time, as [`linfa::traits::Fit::fit`] fits rows held in memory: the same
@@ -111,10 +125,7 @@ impl LinearValidParams {
         progress: &(dyn Fn(usize) + Sync),
     ) -> Result<LinearModel> {
         let n_models = if n_classes == 2 { 1 } else { n_classes };
-        let per_row = match self.loss {
-            Loss::Logistic => 2,
-            Loss::SquaredHinge | Loss::Squared => 1,
-        };
+        let per_row = self.duals_per_model();
         let mut states: Vec<ModelState> = (0..n_models)
             .map(|m| ModelState {
                 w: starts.map_or_else(|| vec![0.0; n_features + 1], |s| s[m].clone()),

@@ -22,8 +22,8 @@ use std::time::Instant;
 
 use crate::data::{CorpusSpec, MultiLineRows, Rejects};
 use crate::error::{Error, Result};
-use crate::estimators::{Classifier, ClassifierSettings, Loss};
-use crate::features::TermSketch;
+use crate::estimators::{Classifier, ClassifierSettings};
+use crate::features::{TermSketch, Vectorizer};
 use crate::model::{Head, Model, ModelData};
 use crate::text::Segmenter;
 use crate::training::label_sets::is_label_set;
@@ -142,10 +142,57 @@ pub fn train_file_streaming_from(
 
 /// How one label column of the file is trained.
 enum HeadPlan<'m> {
-    /// A head of its own, from scratch.
-    New,
+    /// A head of its own, from scratch, with these rows per class.
+    New(BTreeMap<String, usize>),
     /// Continues head `old` of the model being continued.
     Continue(&'m Head, ContinuedHead),
+}
+
+/// How each label column of `heads` trains (its rows per label counted by
+/// the first pass, as written), and its classes, checked as in memory.
+fn plan_heads<'m>(
+    init: Option<&'m Model>,
+    source: &str,
+    heads: &[String],
+    label_counts: &[BTreeMap<String, usize>],
+    checks: FileChecks,
+) -> Result<Vec<(HeadPlan<'m>, Vec<String>)>> {
+    let mut plans = Vec::new();
+    for (name, counts) in heads.iter().zip(label_counts) {
+        // Label sets count in no class.
+        let classes: BTreeMap<&str, usize> = counts
+            .iter()
+            .filter(|(l, _)| !is_label_set(l))
+            .map(|(l, &n)| (l.as_str(), n))
+            .collect();
+        let labelled = counts.values().sum();
+        let many = checks.allow_many_classes;
+        match init.and_then(|m| m.heads().iter().find(|h| h.name == *name)) {
+            Some(old) => {
+                old.linear_model()?;
+                // One class is enough: the model has the others.
+                check_many_classes(source, name, classes.len(), labelled, many)?;
+                let plan = ContinuedHead::new(old, &classes);
+                let names = plan.names.clone();
+                plans.push((HeadPlan::Continue(old, plan), names));
+            }
+            None => {
+                check_head_classes(source, name, &classes, labelled, many)?;
+                let names = classes.keys().map(|s| s.to_string()).collect();
+                let counts = classes.iter().map(|(l, &n)| (l.to_string(), n)).collect();
+                plans.push((HeadPlan::New(counts), names));
+            }
+        }
+    }
+    Ok(plans)
+}
+
+/// Where the vocabulary comes from.
+enum Vocabulary<'m> {
+    /// The model being continued: its vocabulary and IDF stay.
+    Kept(&'m Vectorizer),
+    /// Counted from the file, the first pass having sketched it.
+    Counted(TermSketch),
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -184,84 +231,48 @@ fn stream(
     let mut timings = Vec::new();
 
     let clock = Instant::now();
-    let mut sketch = init
-        .is_none()
-        .then(|| TermSketch::with_bytes(limit.sketch()));
-    let first = first_pass(&reader, sketch.as_mut(), checks, &|s| {
+    let mut vocabulary = match init {
+        Some(model) => Vocabulary::Kept(model.vectorizer()),
+        None => Vocabulary::Counted(TermSketch::with_bytes(limit.sketch())),
+    };
+    let sketch = match &mut vocabulary {
+        Vocabulary::Counted(sketch) => Some(sketch),
+        Vocabulary::Kept(_) => None,
+    };
+    let first = first_pass(&reader, sketch, checks, &|s| {
         stage(&format!("pass 1 of {passes}, {s}"))
     })?;
-    // Per head: how it trains, its classes (sorted; label sets count in
-    // none) and their rows.
-    let mut plans = Vec::new();
-    let mut names = Vec::new();
-    let mut classes: Vec<BTreeMap<&str, usize>> = Vec::new();
-    for (name, counts) in heads.iter().zip(&first.label_counts) {
-        let head_classes: BTreeMap<&str, usize> = counts
-            .iter()
-            .filter(|(l, _)| !is_label_set(l))
-            .map(|(l, &n)| (l.as_str(), n))
-            .collect();
-        let labelled = counts.values().sum();
-        let old = init.and_then(|m| m.heads().iter().find(|h| h.name == *name));
-        match old {
-            Some(old) => {
-                old.linear_model()?;
-                check_many_classes(
-                    &source,
-                    name,
-                    head_classes.len(),
-                    labelled,
-                    checks.allow_many_classes,
-                )?;
-                let plan = ContinuedHead::new(old, &head_classes);
-                names.push(plan.names.clone());
-                plans.push(HeadPlan::Continue(old, plan));
-            }
-            None => {
-                check_head_classes(
-                    &source,
-                    name,
-                    &head_classes,
-                    labelled,
-                    checks.allow_many_classes,
-                )?;
-                names.push(head_classes.keys().map(|s| s.to_string()).collect());
-                plans.push(HeadPlan::New);
-            }
-        }
-        classes.push(head_classes);
-    }
+    let (plans, names): (Vec<HeadPlan>, Vec<Vec<String>>) =
+        plan_heads(init, &source, heads, &first.label_counts, checks)?
+            .into_iter()
+            .unzip();
     let sha256 = file_sha256(path)?;
-    timings.push((
-        if init.is_some() {
-            "read"
-        } else {
-            "count terms"
-        },
-        clock.elapsed(),
-    ));
+    let step = if init.is_some() {
+        "read"
+    } else {
+        "count terms"
+    };
+    timings.push((step, clock.elapsed()));
 
     let clock = Instant::now();
-    let (vectorizer, terms_counted) = match (init, sketch) {
-        (Some(model), _) => (model.vectorizer().clone(), None),
-        (None, Some(sketch)) => {
+    let (vectorizer, terms_counted) = match vocabulary {
+        Vocabulary::Kept(v) => (v.clone(), None),
+        Vocabulary::Counted(sketch) => {
             let (v, n) = vocabulary_pass(&reader, &sketch, first.n_documents, &|s| {
                 stage(&format!("pass 2 of 3, {s}"))
             })?;
             timings.push(("vocabulary", clock.elapsed()));
             (v, Some(n))
         }
-        (None, None) => unreachable!("a sketch is made when there is no model to continue"),
     };
 
     let clock = Instant::now();
     let temp = TempDir::new()?;
-    let rows_path = temp.0.join("rows");
     let written = rows_pass(
         &reader,
         &vectorizer,
         &names,
-        &rows_path,
+        &temp.0.join("rows"),
         init.is_some(),
         &|s| stage(&format!("pass {passes} of {passes}, {s}")),
     )?;
@@ -277,15 +288,10 @@ fn stream(
     let mut fitted: Vec<Option<Head>> = Vec::new();
     for (h, (name, plan)) in heads.iter().zip(plans).enumerate() {
         let n_classes = names[h].len();
-        let n_models = if n_classes == 2 { 1 } else { n_classes };
-        let per_row = if params.loss() == Loss::Logistic {
-            2
-        } else {
-            1
-        };
+        let duals = temp.0.join(format!("duals-{h}"));
         let view = written
             .rows
-            .head(h, &temp.0.join(format!("duals-{h}")), n_models * per_row)?;
+            .head(h, &duals, params.duals_per_row(n_classes))?;
         let blocks = written.rows.n_blocks();
         let max_iter = params.max_iter();
         let progress = |pass: usize| {
@@ -296,36 +302,24 @@ fn stream(
             ))
         };
         let known = written.known_rows[h];
+        let labelled = known + written.label_sets[h].values().sum::<usize>();
         fitted.push(match plan {
-            HeadPlan::New => {
-                let model = params.fit_blocks(
-                    &view,
-                    vectorizer.n_features(),
-                    n_classes,
-                    known,
-                    &progress,
-                )?;
+            HeadPlan::New(counts) => {
+                let n_features = vectorizer.n_features();
+                let model = params.fit_blocks(&view, n_features, n_classes, known, &progress)?;
                 Some(Head {
                     name: name.clone(),
                     labels: names[h].clone(),
-                    class_counts: classes[h].values().copied().collect(),
+                    class_counts: counts.into_values().collect(),
                     classifier: Classifier::Linear(model),
                 })
             }
             // A column without a label for the head: it stays as it was.
-            HeadPlan::Continue(_, _)
-                if known + written.label_sets[h].values().sum::<usize>() == 0 =>
-            {
-                None
-            }
+            HeadPlan::Continue(..) if labelled == 0 => None,
             HeadPlan::Continue(old, plan) => {
-                let model = params.fit_blocks_from(
-                    old.linear_model()?,
-                    &plan.classes,
-                    &view,
-                    known,
-                    &progress,
-                )?;
+                let old_model = old.linear_model()?;
+                let model =
+                    params.fit_blocks_from(old_model, &plan.classes, &view, known, &progress)?;
                 let continued = continued.get_or_insert_with(Continued::default);
                 Some(plan.into_head(old, model, continued))
             }
@@ -338,38 +332,15 @@ fn stream(
         row_bytes: written.rows.bytes(),
         blocks: written.rows.n_blocks(),
     };
-    let mut label_sets = written.label_sets;
+    let label_sets = written.label_sets;
     drop(written.rows);
     drop(temp);
-    // The heads in the order training in memory gives them: the model's
-    // (continued or kept), then the new ones.
-    let mut model_heads = Vec::new();
-    let mut model_label_sets = Vec::new();
-    if let (Some(model), Some(continued)) = (init, continued.as_mut()) {
-        for old in model.heads() {
-            match heads.iter().position(|c| *c == old.name) {
-                Some(h) if fitted[h].is_some() => {
-                    model_heads.push(fitted[h].take().unwrap_or_else(|| old.clone()));
-                    model_label_sets.push(std::mem::take(&mut label_sets[h]));
-                }
-                _ => {
-                    continued.kept_heads.push(old.name.clone());
-                    model_heads.push(old.clone());
-                    model_label_sets.push(BTreeMap::new());
-                }
-            }
+    let (model_heads, label_sets) = match (init, continued.as_mut()) {
+        (Some(model), Some(continued)) => {
+            arrange_heads(model, heads, fitted, label_sets, continued)
         }
-        for (h, head) in fitted.iter_mut().enumerate() {
-            if let Some(head) = head.take() {
-                continued.new_heads.push(head.name.clone());
-                model_heads.push(head);
-                model_label_sets.push(std::mem::take(&mut label_sets[h]));
-            }
-        }
-    } else {
-        model_heads = fitted.into_iter().flatten().collect();
-        model_label_sets = label_sets;
-    }
+        _ => (fitted.into_iter().flatten().collect(), label_sets),
+    };
     let (normalizer, segmenter) = match init {
         Some(model) => (
             model.normalize_config().clone(),
@@ -393,9 +364,45 @@ fn stream(
     };
     let report = TrainReport {
         timings,
-        label_sets: model_label_sets,
+        label_sets,
         continued,
         streamed: Some(streamed),
     };
     Ok((Model::from_data(data), report, first.read))
+}
+
+/// The heads of a continued model, in the order training in memory gives
+/// them: `init`'s (continued, or kept when the file has no labels for them),
+/// then the new ones; with their label-set counts. `fitted[h]` is column
+/// `heads[h]`'s head (`None`: kept).
+fn arrange_heads(
+    init: &Model,
+    heads: &[String],
+    mut fitted: Vec<Option<Head>>,
+    mut label_sets: Vec<BTreeMap<String, usize>>,
+    continued: &mut Continued,
+) -> (Vec<Head>, Vec<BTreeMap<String, usize>>) {
+    let mut out = (Vec::new(), Vec::new());
+    for old in init.heads() {
+        let h = heads.iter().position(|c| *c == old.name);
+        match h.and_then(|h| Some((h, fitted[h].take()?))) {
+            Some((h, head)) => {
+                out.0.push(head);
+                out.1.push(std::mem::take(&mut label_sets[h]));
+            }
+            None => {
+                continued.kept_heads.push(old.name.clone());
+                out.0.push(old.clone());
+                out.1.push(BTreeMap::new());
+            }
+        }
+    }
+    for (h, head) in fitted.into_iter().enumerate() {
+        if let Some(head) = head {
+            continued.new_heads.push(head.name.clone());
+            out.0.push(head);
+            out.1.push(std::mem::take(&mut label_sets[h]));
+        }
+    }
+    out
 }
