@@ -75,27 +75,37 @@ impl SparseMatrix {
         self.indptr.push(self.indices.len());
     }
 
-    /// Appends a row as [`SparseMatrix::push_row`] does if its columns are
-    /// strictly increasing and below `n_cols`; otherwise leaves the matrix
-    /// as it was and returns false (rows read from a file).
-    pub(crate) fn push_checked_row(
+    /// Replaces the rows with those given as row lengths and their columns
+    /// and values laid end to end (rows read from a file), keeping the
+    /// memory. Returns false, leaving the matrix empty, unless the lengths
+    /// add up to the entries and every row's columns are strictly increasing
+    /// and below `n_cols`.
+    pub(crate) fn refill(
         &mut self,
-        entries: impl IntoIterator<Item = (u32, f32)>,
+        n_cols: usize,
+        lengths: impl Iterator<Item = usize>,
+        indices: impl Iterator<Item = u32>,
+        values: impl Iterator<Item = f32>,
     ) -> bool {
-        let start = self.indices.len();
-        for (j, v) in entries {
-            let increasing =
-                self.indices.len() == start || self.indices.last().is_some_and(|&l| l < j);
-            if !increasing || j as usize >= self.n_cols {
-                self.indices.truncate(start);
-                self.values.truncate(start);
-                return false;
-            }
-            self.indices.push(j);
-            self.values.push(v);
+        self.clear(n_cols);
+        self.indices.extend(indices);
+        self.values.extend(values);
+        let mut end = 0usize;
+        for len in lengths {
+            end += len;
+            self.indptr.push(end);
         }
-        self.indptr.push(self.indices.len());
-        true
+        let valid = end == self.indices.len()
+            && self.indices.len() == self.values.len()
+            && self.indptr.windows(2).all(|w| {
+                let row = &self.indices[w[0]..w[1]];
+                row.last().is_none_or(|&j| (j as usize) < n_cols)
+                    && row.windows(2).all(|p| p[0] < p[1])
+            });
+        if !valid {
+            self.clear(n_cols);
+        }
+        valid
     }
 
     /// Removes every row and sets the column count, keeping the memory.
@@ -195,6 +205,29 @@ mod tests {
         assert_eq!(m.row(2).squared_norm(), 1.0);
         assert_eq!(m.nsamples(), 3);
         assert_eq!(m.nfeatures(), 4);
+    }
+
+    #[test]
+    fn refill_takes_valid_rows_and_refuses_damaged_ones() {
+        let mut m = sample();
+        assert!(m.refill(
+            4,
+            [2, 0, 1].into_iter(),
+            [0, 3, 1].into_iter(),
+            [1.0, 2.0, -1.0].into_iter()
+        ));
+        assert_eq!(m, sample());
+        let bad: [(&[usize], &[u32]); 3] = [(&[2, 0], &[3, 0]), (&[1], &[4]), (&[1, 1], &[0])];
+        for (lengths, indices) in bad {
+            let values = vec![1.0; indices.len()];
+            assert!(!m.refill(
+                4,
+                lengths.iter().copied(),
+                indices.iter().copied(),
+                values.into_iter()
+            ));
+            assert_eq!(m.n_rows(), 0);
+        }
     }
 
     #[test]

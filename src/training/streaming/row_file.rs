@@ -204,20 +204,11 @@ impl RowFile {
         let (lengths, rest) = bytes[12..].split_at(4 * rows);
         let (indices, rest) = rest.split_at(4 * entries);
         let (values, labels) = rest.split_at(4 * entries);
-        let mut indices = indices.chunks_exact(4).map(word);
-        let mut values = values.chunks_exact(4).map(|c| f32::from_bits(word(c)));
-        x.clear(self.n_cols);
-        let mut left = entries;
-        for len in lengths.chunks_exact(4).map(word) {
-            let len = len as usize;
-            if len > left {
-                return Err(damaged());
-            }
-            left -= len;
-            let row = indices.by_ref().take(len).zip(values.by_ref().take(len));
-            if !x.push_checked_row(row) {
-                return Err(damaged());
-            }
+        let lengths = lengths.chunks_exact(4).map(|c| word(c) as usize);
+        let indices = indices.chunks_exact(4).map(word);
+        let values = values.chunks_exact(4).map(|c| f32::from_bits(word(c)));
+        if !x.refill(self.n_cols, lengths, indices, values) {
+            return Err(damaged());
         }
         codes.clear();
         codes.extend(
