@@ -176,15 +176,9 @@ impl CandidateCounts {
     }
 
     /// Counts the terms of `docs` (distinct documents) whose sketched count
-    /// reaches `config.min_df`.
+    /// reaches `config.min_df`. Each term found takes 48 bytes until the
+    /// documents are counted: pass a few documents at a time.
     pub(crate) fn add(&mut self, config: &FeatureConfig, sketch: &TermSketch, docs: &[Segmented]) {
-        // A few documents at a time: candidates take 32 bytes each.
-        for part in docs.chunks(1024) {
-            self.add_part(config, sketch, part);
-        }
-    }
-
-    fn add_part(&mut self, config: &FeatureConfig, sketch: &TermSketch, docs: &[Segmented]) {
         let min_df = config.min_df.min(u32::MAX as usize) as u32;
         let found: Vec<Vec<Candidate>> = docs
             .par_iter()

@@ -42,9 +42,16 @@ impl MemoryLimit {
         (self.0 / 64) as usize
     }
 
-    /// Bytes of featurized rows the solver holds at a time.
+    /// Bytes of text whose terms are computed at a time (a 512th of the
+    /// limit: at most 48 bytes a term and a term a byte make a tenth of it).
+    pub(super) fn part_text(self) -> usize {
+        (self.0 / 512) as usize
+    }
+
+    /// Bytes of featurized rows the solver holds at a time (an eighth of
+    /// the limit: a block is held twice while it is read, as bytes and as rows).
     pub(super) fn block(self) -> usize {
-        (self.0 / 4) as usize
+        (self.0 / 8) as usize
     }
 }
 

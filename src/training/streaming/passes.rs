@@ -166,8 +166,7 @@ pub(super) fn first_pass(
         if let (Some(sketch), Some(seen)) = (sketch.as_deref_mut(), seen.as_mut()) {
             let docs = reader.distinct(seen, &chunk.texts);
             pass.n_documents += docs.len();
-            // A few documents at a time: each term takes 8 bytes.
-            for part in docs.chunks(1024) {
+            for part in parts(&docs, reader.limit.part_text()) {
                 let terms: Vec<Vec<u64>> = part
                     .par_iter()
                     .map(|d| document_terms(features, d))
@@ -216,7 +215,9 @@ pub(super) fn vocabulary_pass(
     let mut rows = 0;
     reader.chunks(|chunk| {
         let docs = reader.distinct(&mut seen, &chunk.texts);
-        counts.add(features, sketch, &docs);
+        for part in parts(&docs, reader.limit.part_text()) {
+            counts.add(features, sketch, part);
+        }
         rows += chunk.rows_read;
         stage(&format!(
             "counting terms, {} so far: {}",
@@ -284,10 +285,8 @@ pub(super) fn rows_pass(
             words = (words.0 + n, words.1 + unknown);
         }
         let mut codes = vec![0u64; heads.len()];
-        // A few documents at a time: rows take 8 bytes a term.
-        let featurized = docs
-            .chunks(1024)
-            .flat_map(|part| featurize(vectorizer, part));
+        let featurized =
+            parts(&docs, reader.limit.part_text()).flat_map(|part| featurize(vectorizer, part));
         for (i, row) in featurized.enumerate() {
             for (h, code) in codes.iter_mut().enumerate() {
                 let text = chunk.labels[h][i].as_deref();
@@ -316,6 +315,31 @@ pub(super) fn rows_pass(
         known_rows,
         label_sets,
         words,
+    })
+}
+
+/// `docs` in runs of consecutive documents of about `bytes` of text each
+/// (at least one document a run): what is computed per term of a run (8 to
+/// 48 bytes a term, about one term a byte of Chinese text) stays bounded
+/// whether the documents are titles or long articles.
+fn parts(docs: &[Segmented], bytes: usize) -> impl Iterator<Item = &[Segmented]> {
+    let mut rest = docs;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut size = 0;
+        let n = rest
+            .iter()
+            .take_while(|d| {
+                size += d.text.len();
+                size <= bytes
+            })
+            .count()
+            .max(1);
+        let (part, tail) = rest.split_at(n);
+        rest = tail;
+        Some(part)
     })
 }
 
