@@ -257,10 +257,10 @@ pub struct TrainArgs {
     /// the weights are the same problem's solution, within the solver's tolerance.
     ///
     /// Without the flag, a --data file that would need more than half the
-    /// machine's available memory is trained this way, with a quarter of it as
-    /// the limit; the summary says which way was taken. --model linear and --data
-    /// only (not --recipe); with --init, the model's vocabulary is kept and the
-    /// file is read twice.
+    /// machine's available memory (or of what a container's memory limit leaves)
+    /// is trained this way, with a quarter of it as the limit; the summary says
+    /// which way was taken. --model linear and --data only (not --recipe); with
+    /// --init, the model's vocabulary is kept and the file is read twice.
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<MemoryLimit>,
     #[command(flatten)]

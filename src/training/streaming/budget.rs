@@ -146,9 +146,34 @@ pub fn current_memory() -> Option<u64> {
     proc_field("/proc/self/status", "VmRSS:")
 }
 
-/// Memory the machine can give without swapping, if known.
+/// Memory this process can take without swapping or being stopped, if
+/// known: the machine's available memory, or less when a container's
+/// cgroup limit leaves less (inside a container, `/proc/meminfo` shows the
+/// host's memory).
 pub fn available_memory() -> Option<u64> {
-    proc_field("/proc/meminfo", "MemAvailable:")
+    let machine = proc_field("/proc/meminfo", "MemAvailable:");
+    let read = |path: &str| std::fs::read_to_string(path).ok();
+    let cgroup = [
+        ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+        (
+            "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+            "/sys/fs/cgroup/memory/memory.usage_in_bytes",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(limit, usage)| headroom(&read(limit)?, &read(usage)?));
+    match (machine, cgroup) {
+        (Some(m), Some(c)) => Some(m.min(c)),
+        (m, c) => m.or(c),
+    }
+}
+
+/// What a cgroup's memory `limit` leaves beyond its `usage` (the files'
+/// contents); `None` without a limit (`max`, or cgroup v1's huge value).
+fn headroom(limit: &str, usage: &str) -> Option<u64> {
+    let limit: u64 = limit.trim().parse().ok()?;
+    let usage: u64 = usage.trim().parse().ok()?;
+    (limit < 1 << 60).then(|| limit.saturating_sub(usage))
 }
 
 /// How `newsclf train` trains a file when no `--memory-limit` is given.
@@ -198,5 +223,19 @@ pub fn memory_plan(file_bytes: u64, available: Option<u64>) -> MemoryPlan {
             limit: MemoryLimit((available / 4).max(64 * MB)),
         },
         available => MemoryPlan::InMemory { needed, available },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_container_limit_is_headroom_and_no_limit_is_none() {
+        assert_eq!(headroom("2147483648\n", "1073741824\n"), Some(1 << 30));
+        assert_eq!(headroom("1000", "2000"), Some(0));
+        assert_eq!(headroom("max\n", "6103166976\n"), None);
+        assert_eq!(headroom("9223372036854771712\n", "6103166976\n"), None);
+        assert!(available_memory().is_some_and(|m| m > 0));
     }
 }
