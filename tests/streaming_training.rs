@@ -100,11 +100,16 @@ fn a_file_too_large_for_the_limit_trains_within_it_and_nearly_as_well() {
         a > 0.85 && (a - b).abs() < 0.01,
         "in memory {a}, streamed {b}"
     );
-    // The provenance counts every row read, repeats included.
-    let info = run(&["info", "--model", s(&streamed), "--format", "json"])
-        .ok()
-        .json();
-    assert_eq!(info["rows"], 100_770);
+    // The provenance counts every row read, repeats included, and names the
+    // same file by the same SHA-256.
+    let info = |m: &Path| {
+        run(&["info", "--model", s(m), "--format", "json"])
+            .ok()
+            .json()
+    };
+    let (mem_info, lim_info) = (info(&in_memory), info(&streamed));
+    assert_eq!(lim_info["rows"], 100_770);
+    assert_eq!(lim_info["data_sha256"], mem_info["data_sha256"]);
 }
 
 #[test]

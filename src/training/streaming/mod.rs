@@ -36,7 +36,7 @@ pub use budget::{
     MIN_LIMIT, MemoryLimit, MemoryPlan, available_memory, current_memory, in_memory_estimate,
     megabytes, memory_plan, peak_memory,
 };
-use passes::{Reader, file_sha256, first_pass, rows_pass, vocabulary_pass};
+use passes::{Reader, first_pass, rows_pass, vocabulary_pass};
 
 /// What streaming training did, for the training summary.
 #[derive(Debug, Clone)]
@@ -246,7 +246,6 @@ fn stream(
         plan_heads(init, &source, heads, &first.label_counts, checks)?
             .into_iter()
             .unzip();
-    let sha256 = file_sha256(path)?;
     let step = if init.is_some() {
         "read"
     } else {
@@ -351,7 +350,7 @@ fn stream(
     let data = ModelData {
         provenance: provenance_of(
             &source,
-            &sha256,
+            &first.sha256,
             first.read.rows_used,
             first.read.rejects.rows_dropped(),
             &spec.text_col,

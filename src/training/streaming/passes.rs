@@ -33,11 +33,16 @@ fn for_each_chunk(
     path: &Path,
     spec: &CorpusSpec,
     text_bytes: usize,
+    hasher: Option<&mut Sha256>,
     mut each: impl FnMut(LabeledCorpus) -> Result<()>,
 ) -> Result<()> {
     let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let source = path.display().to_string();
-    let mut chunks = CorpusChunks::new(&source, std::io::BufReader::new(file), spec)?;
+    let reader = Hashing {
+        inner: std::io::BufReader::new(file),
+        hasher,
+    };
+    let mut chunks = CorpusChunks::new(&source, reader, spec)?;
     let mut rows = 256usize;
     loop {
         let chunk = chunks.next_chunk(rows)?;
@@ -51,23 +56,21 @@ fn for_each_chunk(
     }
 }
 
-/// SHA-256 of the file, in hex, read in pieces.
-pub(super) fn file_sha256(path: &Path) -> Result<String> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
+/// A reader that adds every byte read to `hasher`, if any (the file's
+/// SHA-256, taken in the first pass rather than by reading the file again).
+struct Hashing<'h, R> {
+    inner: R,
+    hasher: Option<&'h mut Sha256>,
+}
+
+impl<R: Read> Read for Hashing<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Some(hasher) = self.hasher.as_deref_mut() {
+            hasher.update(&buf[..n]);
         }
-        hasher.update(&buf[..n]);
+        Ok(n)
     }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// Reads the training file a chunk at a time and turns texts into
@@ -86,7 +89,7 @@ impl Reader<'_> {
     }
 
     fn chunks(&self, each: impl FnMut(LabeledCorpus) -> Result<()>) -> Result<()> {
-        for_each_chunk(self.path, self.spec, self.limit.chunk_text(), each)
+        for_each_chunk(self.path, self.spec, self.limit.chunk_text(), None, each)
     }
 
     fn normalize(&self, texts: &[String]) -> Vec<String> {
@@ -122,6 +125,8 @@ pub(super) struct FirstPass {
     pub(super) label_counts: Vec<BTreeMap<String, usize>>,
     /// Distinct texts.
     pub(super) n_documents: usize,
+    /// SHA-256 of the file's bytes, in hex.
+    pub(super) sha256: String,
 }
 
 /// Pass 1: every row checked and counted as in memory, and, with a sketch,
@@ -146,39 +151,53 @@ pub(super) fn first_pass(
         },
         label_counts: vec![BTreeMap::new(); heads.len()],
         n_documents: 0,
+        sha256: String::new(),
     };
+    let mut hasher = Sha256::new();
     let mut seen = sketch
         .is_some()
         .then(|| SeenTexts::with_bytes(reader.limit.seen_texts()));
     let features = &reader.config.features;
-    reader.chunks(|chunk| {
-        if checks.strict {
-            chunk.ensure_clean_rows()?;
-        }
-        let read = &mut pass.read;
-        read.rows_read += chunk.rows_read;
-        read.rows_used += chunk.len();
-        for (counts, labels) in pass.label_counts.iter_mut().zip(&chunk.labels) {
-            for label in labels.iter().flatten() {
-                *counts.entry(label.clone()).or_insert(0) += 1;
+    let text_bytes = reader.limit.chunk_text();
+    for_each_chunk(
+        reader.path,
+        reader.spec,
+        text_bytes,
+        Some(&mut hasher),
+        |chunk| {
+            if checks.strict {
+                chunk.ensure_clean_rows()?;
             }
-        }
-        if let (Some(sketch), Some(seen)) = (sketch.as_deref_mut(), seen.as_mut()) {
-            let docs = reader.distinct(seen, &chunk.texts);
-            pass.n_documents += docs.len();
-            for part in parts(&docs, reader.limit.part_text()) {
-                let terms: Vec<Vec<u64>> = part
-                    .par_iter()
-                    .map(|d| document_terms(features, d))
-                    .collect();
-                sketch.add(&terms);
+            let read = &mut pass.read;
+            read.rows_read += chunk.rows_read;
+            read.rows_used += chunk.len();
+            for (counts, labels) in pass.label_counts.iter_mut().zip(&chunk.labels) {
+                for label in labels.iter().flatten() {
+                    *counts.entry(label.clone()).or_insert(0) += 1;
+                }
             }
-        }
-        read.rejects.extend(chunk.rejects);
-        read.multi_line.extend(chunk.multi_line);
-        stage(&format!("reading rows: {}", rate(read.rows_read, clock)));
-        Ok(())
-    })?;
+            if let (Some(sketch), Some(seen)) = (sketch.as_deref_mut(), seen.as_mut()) {
+                let docs = reader.distinct(seen, &chunk.texts);
+                pass.n_documents += docs.len();
+                for part in parts(&docs, reader.limit.part_text()) {
+                    let terms: Vec<Vec<u64>> = part
+                        .par_iter()
+                        .map(|d| document_terms(features, d))
+                        .collect();
+                    sketch.add(&terms);
+                }
+            }
+            read.rejects.extend(chunk.rejects);
+            read.multi_line.extend(chunk.multi_line);
+            stage(&format!("reading rows: {}", rate(read.rows_read, clock)));
+            Ok(())
+        },
+    )?;
+    pass.sha256 = hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     let read = &mut pass.read;
     let summary = LabeledCorpus {
         rows_read: read.rows_read,
