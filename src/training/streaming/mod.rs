@@ -17,7 +17,7 @@ mod passes;
 mod row_file;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
 
 use crate::data::{CorpusSpec, MultiLineRows, Rejects};
@@ -78,31 +78,10 @@ pub struct FileChecks {
     pub allow_many_classes: bool,
 }
 
-/// A directory of temporary files, removed when dropped.
-struct TempDir(PathBuf);
-
 impl Streamed {
     /// Passes over the file: 3, or 2 when a model was continued (its vocabulary kept).
     pub fn passes_over_file(&self) -> usize {
         if self.terms_counted.is_some() { 3 } else { 2 }
-    }
-}
-
-impl TempDir {
-    fn new() -> Result<Self> {
-        let base = std::env::temp_dir();
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.subsec_nanos());
-        let dir = base.join(format!("newsclf-train-{}-{nanos}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        Ok(TempDir(dir))
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -266,12 +245,16 @@ fn stream(
     };
 
     let clock = Instant::now();
-    let temp = TempDir::new()?;
+    // In $TMPDIR, removed when dropped.
+    let temp = tempfile::Builder::new()
+        .prefix("newsclf-train-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
     let written = rows_pass(
         &reader,
         &vectorizer,
         &names,
-        &temp.0.join("rows"),
+        &temp.path().join("rows"),
         init.is_some(),
         &|s| stage(&format!("pass {passes} of {passes}, {s}")),
     )?;
@@ -287,7 +270,7 @@ fn stream(
     let mut fitted: Vec<Option<Head>> = Vec::new();
     for (h, (name, plan)) in heads.iter().zip(plans).enumerate() {
         let n_classes = names[h].len();
-        let duals = temp.0.join(format!("duals-{h}"));
+        let duals = temp.path().join(format!("duals-{h}"));
         let view = written
             .rows
             .head(h, &duals, params.duals_per_row(n_classes))?;
