@@ -618,7 +618,7 @@ pub(crate) fn check_classes(
     labels: &[Vec<Option<&str>>],
 ) -> Result<()> {
     for (name, head_labels) in heads.iter().zip(labels) {
-        check_head_classes(source, name, &count_classes(head_labels), 0, true)?;
+        check_two_classes(source, name, &count_classes(head_labels))?;
     }
     Ok(())
 }
@@ -633,13 +633,19 @@ pub(crate) fn check_head_classes(
     rows: usize,
     allow_many_classes: bool,
 ) -> Result<()> {
+    check_two_classes(source, name, classes)?;
+    check_many_classes(source, name, classes.len(), rows, allow_many_classes)
+}
+
+/// Refuses head `name` with fewer than two classes (`classes`: rows per class).
+fn check_two_classes(source: &str, name: &str, classes: &BTreeMap<&str, usize>) -> Result<()> {
     if classes.len() < 2 {
         let only = classes.keys().next().copied().unwrap_or("");
         return Err(Error::input(format!(
             "{source}: column '{name}' has only one class ('{only}'); a classifier needs at least two"
         )));
     }
-    check_many_classes(source, name, classes.len(), rows, allow_many_classes)
+    Ok(())
 }
 
 /// Unless `allow_many_classes`, refuses more than one class per two rows.
