@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{run, s, shared, split_corpus, tempdir, write};
+use crate::util::{continuation_case, run, s, shared, split_corpus, tempdir, write};
 
 /// Rows of a CSV file whose index `keep` accepts, with the header, written to `dir/name`.
 fn rows_of(path: &Path, dir: &Path, name: &str, keep: impl Fn(usize) -> bool) -> PathBuf {
@@ -86,30 +86,7 @@ fn continuing_on_the_second_half_nearly_matches_training_on_both() {
 fn a_new_class_trains_and_a_head_without_its_column_stays() {
     let dir = tempdir();
     let d = dir.path();
-    let (train, test) = split_corpus(d);
-    let old = d.join("old.model");
-    run(&[
-        "train",
-        "--data",
-        s(&train),
-        "--label-col",
-        "topic",
-        "--label-col",
-        "sentiment",
-        "--out",
-        s(&old),
-    ])
-    .ok();
-    // New rows: the held-out fifth, topic only, with a new topic on every tenth row.
-    let mut reader = csv::Reader::from_path(&test).unwrap();
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["text", "topic"]).unwrap();
-    for (i, record) in reader.records().enumerate() {
-        let r = record.unwrap();
-        let topic = if i % 10 == 0 { "weather" } else { &r[1] };
-        out.write_record([&r[0], topic]).unwrap();
-    }
-    let more = write(d, "more.csv", out.into_inner().unwrap());
+    let (old, more, test) = continuation_case(d);
     let new = d.join("new.model");
     // The label columns default to the model's heads the file has.
     let by_header = d.join("by_header.model");

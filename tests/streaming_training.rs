@@ -277,24 +277,7 @@ fn what_cannot_stream_is_refused_with_the_reason() {
 fn continuing_a_model_streams_like_it_continues_in_memory() {
     let dir = tempdir();
     let d = dir.path();
-    let (train, test) = crate::util::split_corpus(d);
-    let old = d.join("old.model");
-    let heads = ["--label-col", "topic", "--label-col", "sentiment"];
-    run(&[
-        &["train", "--data", s(&train), "--out", s(&old)][..],
-        &heads,
-    ]
-    .concat())
-    .ok();
-    // New rows: the held-out fifth, topic only, with a new topic on every tenth row.
-    let mut out = csv::Writer::from_writer(Vec::new());
-    out.write_record(["text", "topic"]).unwrap();
-    for (i, record) in csv::Reader::from_path(&test).unwrap().records().enumerate() {
-        let r = record.unwrap();
-        out.write_record([&r[0], if i % 10 == 0 { "weather" } else { &r[1] }])
-            .unwrap();
-    }
-    let more = write(d, "more.csv", out.into_inner().unwrap());
+    let (old, more, _) = crate::util::continuation_case(d);
     let (mem, lim) = (d.join("mem.model"), d.join("lim.model"));
     let base = ["train", "--init", s(&old), "--data", s(&more)];
     let m = run(&[&base[..], &["--out", s(&mem)]].concat()).ok();

@@ -180,6 +180,31 @@ pub fn split_corpus(dir: &std::path::Path) -> (std::path::PathBuf, std::path::Pa
     )
 }
 
+/// A case of continued training, in `dir`: a model with heads `topic` and
+/// `sentiment` trained on the small corpus's 4/5 split, and new rows for it
+/// (the held-out fifth, its topic only, with a new topic, `weather`, on every
+/// tenth row). Returns the model, the new rows and the held-out fifth.
+pub fn continuation_case(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let (train, test) = split_corpus(dir);
+    let old = dir.join("old.model");
+    let heads = ["--label-col", "topic", "--label-col", "sentiment"];
+    run(&[
+        &["train", "--data", s(&train), "--out", s(&old)][..],
+        &heads,
+    ]
+    .concat())
+    .ok();
+    let mut out = csv::Writer::from_writer(Vec::new());
+    out.write_record(["text", "topic"]).unwrap();
+    for (i, record) in csv::Reader::from_path(&test).unwrap().records().enumerate() {
+        let r = record.unwrap();
+        out.write_record([&r[0], if i % 10 == 0 { "weather" } else { &r[1] }])
+            .unwrap();
+    }
+    let more = write(dir, "more.csv", out.into_inner().unwrap());
+    (old, more, test)
+}
+
 /// The first of `names` on `PATH`.
 pub fn on_path(names: &[&str], package: &str) -> PathBuf {
     let path = std::env::var_os("PATH").unwrap_or_default();
