@@ -48,10 +48,7 @@ pub fn train(
 ) -> PyResult<(PyModel, Vec<Skipped>)> {
     // The settings come first: one of another classifier kind is refused
     // before the texts are read.
-    let settings = match settings {
-        Some(dict) => settings_from(dict)?,
-        None => TrainSettings::default(),
-    };
+    let settings = settings_from(settings)?;
     let init = init.map(|m| Arc::clone(&m.inner));
     let config = match &init {
         Some(model) => settings.config_from(model),
@@ -121,10 +118,7 @@ pub fn train_csv(
     threads: Option<usize>,
     init: Option<PyRef<'_, PyModel>>,
 ) -> PyResult<(PyModel, Vec<SkippedLine>)> {
-    let settings = match settings {
-        Some(dict) => settings_from(dict)?,
-        None => TrainSettings::default(),
-    };
+    let settings = settings_from(settings)?;
     let limit: MemoryLimit = memory_limit.parse().map_err(to_py)?;
     let spec = CorpusSpec {
         text_col: text_col.to_string(),
@@ -159,13 +153,13 @@ pub fn train_csv(
 }
 
 /// The settings named in `dict` (the keyword arguments of
-/// `newsclf.Classifier`); the others keep the defaults of `newsclf train`.
+/// `newsclf.Classifier`; no dict: none); the others keep the defaults of `newsclf train`.
 /// `None` for a classifier kind's setting (`loss`, `C`, `tol`, `max_iter`,
 /// `alpha`, `max_dense_mb`, `seed`) means the chosen kind's default; one given
 /// for a kind that does not use it is refused when training starts.
-fn settings_from(dict: &Bound<'_, PyDict>) -> PyResult<TrainSettings> {
+fn settings_from(dict: Option<&Bound<'_, PyDict>>) -> PyResult<TrainSettings> {
     let mut s = TrainSettings::default();
-    for (key, value) in dict.iter() {
+    for (key, value) in dict.into_iter().flat_map(|d| d.iter()) {
         let key: String = key.extract()?;
         let (key, value) = (key.as_str(), &value);
         match key {
