@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{continuation_case, run, s, shared, split_corpus, tempdir, write};
+use crate::util::{continuation_case, eval_json, run, s, shared, split_corpus, tempdir, write};
 
 /// Rows of a CSV file whose index `keep` accepts, with the header, written to `dir/name`.
 fn rows_of(path: &Path, dir: &Path, name: &str, keep: impl Fn(usize) -> bool) -> PathBuf {
@@ -20,17 +20,7 @@ fn rows_of(path: &Path, dir: &Path, name: &str, keep: impl Fn(usize) -> bool) ->
 /// Test accuracy of `model` on thucnews_titles/test.csv.
 fn accuracy(model: &Path) -> f64 {
     let test = shared("thucnews_titles", "test.csv");
-    let report = run(&[
-        "eval",
-        "--model",
-        s(model),
-        "--data",
-        s(&test),
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json();
+    let report = eval_json(model, &test);
     report["heads"]["label"]["accuracy"].as_f64().unwrap()
 }
 

@@ -1,7 +1,7 @@
 //! Model kinds (`--model`), cross-validation (`cv`), grid search (`tune`) and
 //! the feature and normalisation flags, on the project corpus.
 
-use crate::util::{run, s, small_corpus, split_corpus, tempdir};
+use crate::util::{eval_json, run, s, small_corpus, split_corpus, tempdir};
 
 fn corpus() -> String {
     small_corpus().display().to_string()
@@ -24,17 +24,7 @@ fn held_out_topic_accuracy(flags: &[&str]) -> f64 {
     ];
     args.extend_from_slice(flags);
     run(&args).ok();
-    let report = run(&[
-        "eval",
-        "--model",
-        s(&model),
-        "--data",
-        s(&test),
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json();
+    let report = eval_json(&model, &test);
     report["heads"]["topic"]["accuracy"].as_f64().unwrap()
 }
 

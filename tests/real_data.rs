@@ -1,7 +1,7 @@
 //! Train and evaluate on the public datasets in ../shared/data and on the
 //! project's own corpus.
 
-use crate::util::{run, s, shared, small_corpus, split_corpus, tempdir, top_sum, write};
+use crate::util::{eval_json, run, s, shared, small_corpus, split_corpus, tempdir, top_sum, write};
 
 fn train_and_eval(dataset: &str) -> serde_json::Value {
     let dir = tempdir();
@@ -15,17 +15,7 @@ fn train_and_eval(dataset: &str) -> serde_json::Value {
     ])
     .ok();
     assert!(train.stderr.contains("vocabulary:"), "{}", train.stderr);
-    run(&[
-        "eval",
-        "--model",
-        s(&model),
-        "--data",
-        s(&shared(dataset, "test.csv")),
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json()
+    eval_json(&model, &shared(dataset, "test.csv"))
 }
 
 #[test]
@@ -81,17 +71,7 @@ fn a_two_head_model_learns_topic_and_sentiment_from_the_project_corpus() {
         out.stderr
     );
 
-    let report = run(&[
-        "eval",
-        "--model",
-        s(&model),
-        "--data",
-        s(&test),
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json();
+    let report = eval_json(&model, &test);
     let topic = report["heads"]["topic"]["accuracy"].as_f64().unwrap();
     let sentiment = report["heads"]["sentiment"]["accuracy"].as_f64().unwrap();
     assert!(topic >= 0.75, "held-out topic accuracy {topic}");

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{root, run, s, shared, tempdir, write};
+use crate::util::{eval_json, root, run, s, shared, tempdir, write};
 
 /// `src`'s header, then its rows `times` times, written to `dir/name`.
 fn repeated(src: &Path, times: usize, dir: &Path, name: &str) -> PathBuf {
@@ -35,20 +35,6 @@ fn vocabulary(stderr: &str) -> &str {
         .lines()
         .find(|l| l.starts_with("vocabulary: "))
         .unwrap_or_else(|| panic!("no vocabulary line in:\n{stderr}"))
-}
-
-fn eval(model: &Path, data: &Path) -> serde_json::Value {
-    run(&[
-        "eval",
-        "--model",
-        s(model),
-        "--data",
-        s(data),
-        "--format",
-        "json",
-    ])
-    .ok()
-    .json()
 }
 
 #[test]
@@ -91,7 +77,7 @@ fn a_file_too_large_for_the_limit_trains_within_it_and_nearly_as_well() {
         "in memory {mem_peak} MB, streamed {lim_peak} MB"
     );
     let accuracy = |m: &Path| {
-        eval(m, &test)["heads"]["label"]["accuracy"]
+        eval_json(m, &test)["heads"]["label"]["accuracy"]
             .as_f64()
             .unwrap()
     };
@@ -224,7 +210,7 @@ fn two_heads_with_label_sets_stream_like_they_train_in_memory() {
         };
         assert_eq!(sets(&l.stderr), sets(&m.stderr));
         assert_eq!(vocabulary(&l.stderr), vocabulary(&m.stderr));
-        let (a, b) = (eval(&mem, &test), eval(&lim, &test));
+        let (a, b) = (eval_json(&mem, &test), eval_json(&lim, &test));
         for head in ["topic", "sentiment"] {
             let x = a["heads"][head]["accuracy"].as_f64().unwrap();
             let y = b["heads"][head]["accuracy"].as_f64().unwrap();

@@ -180,6 +180,21 @@ pub fn split_corpus(dir: &std::path::Path) -> (std::path::PathBuf, std::path::Pa
     )
 }
 
+/// `newsclf eval --model MODEL --data DATA --format json`, parsed (it must succeed).
+pub fn eval_json(model: &Path, data: &Path) -> serde_json::Value {
+    run(&[
+        "eval",
+        "--model",
+        s(model),
+        "--data",
+        s(data),
+        "--format",
+        "json",
+    ])
+    .ok()
+    .json()
+}
+
 /// A case of continued training, in `dir`: a model with heads `topic` and
 /// `sentiment` trained on the small corpus's 4/5 split, and new rows for it
 /// (the held-out fifth, its topic only, with a new topic, `weather`, on every
