@@ -262,11 +262,12 @@ fn stream(
 
     // Each head, one block at a time.
     let clock = Instant::now();
-    let mut continued = init.map(|_| Continued {
+    // What continuing did (reported only when a model was continued).
+    let mut continued = Continued {
         words: written.words.0,
         unknown_words: written.words.1,
         ..Continued::default()
-    });
+    };
     let mut fitted: Vec<Option<Head>> = Vec::new();
     for (h, (name, plan)) in heads.iter().zip(plans).enumerate() {
         let n_classes = names[h].len();
@@ -302,8 +303,7 @@ fn stream(
                 let old_model = old.linear_model()?;
                 let model =
                     params.fit_blocks_from(old_model, &plan.classes, &view, known, &progress)?;
-                let continued = continued.get_or_insert_with(Continued::default);
-                Some(plan.into_head(old, model, continued))
+                Some(plan.into_head(old, model, &mut continued))
             }
         });
     }
@@ -317,11 +317,9 @@ fn stream(
     let label_sets = written.label_sets;
     drop(written.rows);
     drop(temp);
-    let (model_heads, label_sets) = match (init, continued.as_mut()) {
-        (Some(model), Some(continued)) => {
-            arrange_heads(model, heads, fitted, label_sets, continued)
-        }
-        _ => (fitted.into_iter().flatten().collect(), label_sets),
+    let (model_heads, label_sets) = match init {
+        Some(model) => arrange_heads(model, heads, fitted, label_sets, &mut continued),
+        None => (fitted.into_iter().flatten().collect(), label_sets),
     };
     let (normalizer, segmenter) = match init {
         Some(model) => (
@@ -347,7 +345,7 @@ fn stream(
     let report = TrainReport {
         timings,
         label_sets,
-        continued,
+        continued: init.map(|_| continued),
         streamed: Some(streamed),
     };
     Ok((Model::from_data(data), report, first.read))
