@@ -4,6 +4,7 @@ mod util;
 
 mod bad_input;
 mod continued_training;
+mod corpus_originality;
 mod default_model;
 mod explain_info;
 mod fuzz_regressions;
