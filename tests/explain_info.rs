@@ -115,6 +115,7 @@ fn info_describes_the_model() {
     hashed.extend(std::fs::read(root().join("data/energy_terms.txt")).unwrap());
     for source in [
         root().join("data/news.csv"),
+        root().join("data/headlines.csv"),
         shared("thucnews_titles", "train.csv"),
         shared("toutiao_titles", "train.csv"),
         shared("finnl", "train.csv"),
